@@ -1,0 +1,39 @@
+# The README's two commands: `make demo` and `make test`. Both create .venv when missing and
+# install the pinned requirements once; re-running them when set up costs seconds.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGES := core cli sampleweb crawl clean dedup tokenize train eval pipelines
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup demo test lint typecheck unit bench clean-demo
+
+$(STAMP): requirements-dev.txt setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/webtext demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+# mypy sees the folders through .typecheck/webtext/<folder> links, the layout they install as.
+typecheck: setup
+	mkdir -p .typecheck/webtext
+	for d in $(PACKAGES); do ln -sfn ../../$$d .typecheck/webtext/$$d; done
+	$(BIN)/mypy --config-file setup.cfg $(addprefix -p webtext.,$(PACKAGES))
+
+unit: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python bench/run

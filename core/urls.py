@@ -1,0 +1,100 @@
+"""URL normalization and the stable document id derived from it.
+
+Two links to the same page should become one row of the link store and one document id, so URLs
+are normalized the way web crawlers canonicalize them (RFC 3986 §6.2.2 syntax-based
+normalization, plus the usual crawler rules):
+
+- scheme and host lower-cased; internationalized host names converted to punycode (IDNA);
+- default ports (80 for http, 443 for https) removed, empty path made "/";
+- dot segments ("/./", "/../") removed (RFC 3986 §5.2.4);
+- percent-encoding normalized: escapes of unreserved characters decoded, other escapes
+  upper-cased, characters that must be escaped (spaces, non-ASCII) escaped as UTF-8;
+- the fragment dropped (never sent to the server);
+- tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) removed and the remaining query
+  parameters sorted, so parameter order does not create duplicates.
+
+Only http and https URLs are valid: anything else raises `ValueError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_hsenc",
+     "_hsmi", "mkt_tok", "ref_src", "spm", "share", "cmpid"}
+)
+_TRACKING_PREFIXES = ("utm_", "pk_", "hmb_")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# Characters left as they are in a path or query (RFC 3986 reserved + unreserved, and '%').
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+
+
+def _normalize_escapes(part: str, safe: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    return quote(_ESCAPE.sub(fix, part), safe=safe)
+
+
+def _remove_dot_segments(path: str) -> str:
+    output: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(output) > 1:
+                output.pop()
+        elif segment != ".":
+            output.append(segment)
+    result = "/".join(output)
+    if path.endswith(("/.", "/..")):
+        result += "/"
+    return result if result.startswith("/") else "/" + result
+
+
+def _is_tracking(name: str) -> bool:
+    lname = name.lower()
+    return lname in _TRACKING_PARAMS or lname.startswith(_TRACKING_PREFIXES)
+
+
+def normalize_url(url: str) -> str:
+    """The canonical form of `url` (see the module docstring); `ValueError` if it is not web."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValueError(f"URL has no host: {url!r}")
+    try:
+        host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValueError(f"invalid host name in {url!r}") from exc
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"invalid port in {url!r}") from exc
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = _remove_dot_segments(_normalize_escapes(parts.path or "/", _PATH_SAFE))
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = urlencode(sorted(pairs), quote_via=quote, safe=_PATH_SAFE.replace("&", "").replace("=", ""))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_domain(url: str) -> str:
+    """The host of `url`, lower-cased, without a leading `www.` (used for per-domain reporting)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def doc_id(url: str) -> str:
+    """Stable 16-hex-digit id of the document at `url` (BLAKE2b of its normalized form)."""
+    try:
+        key = normalize_url(url)
+    except ValueError:
+        key = url
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
