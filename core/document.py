@@ -96,3 +96,14 @@ class Document:
         kwargs = {k: v for k, v in data.items() if k in names}
         kwargs["reddit"] = _posts(kwargs.get("reddit"))
         return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An input that could not be read at all: a damaged file or record, named for the user."""
+
+    source: str  # "path:offset" (or just the path when the file itself is unreadable)
+    error: str  # one line saying what is wrong
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
