@@ -1,0 +1,135 @@
+"""Export to and import from the Hugging Face GPT-2 layout.
+
+A Hugging Face GPT-2 directory holds `config.json` (model_type "gpt2"), `model.safetensors`
+and, optionally, tokenizer files (`tokenizer.json` + `tokenizer_config.json`); it is what
+`transformers.GPT2LMHeadModel.from_pretrained` and `GPT2TokenizerFast.from_pretrained` load.
+
+Our module names are OpenAI's, so the tensors are the same except that OpenAI's code (and so
+Hugging Face's `Conv1D`) stores projection matrices as (in, out) where `nn.Linear` stores
+(out, in): those four matrices per block are transposed on the way in and out. The tied output
+matrix is stored once, as `transformer.wte.weight`. Import reads only safetensors (never a
+pickled `pytorch_model.bin`), and accepts keys with or without the `transformer.` prefix (the
+Hub's `gpt2` has none).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save
+from webtext.core.atomic import atomic_write, write_json
+from webtext.core.errors import BadFileError, ConfigError
+from webtext.train.model import GPT, GPTConfig
+
+# Matrices that Hugging Face's Conv1D keeps as (in, out).
+_TRANSPOSED = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
+EOT_TOKEN = "<|endoftext|>"
+
+
+def hf_config(config: GPTConfig, eot_id: int) -> dict[str, Any]:
+    """The `config.json` of a `GPT2LMHeadModel` with the shape of `config`."""
+    if not config.bias:
+        raise ConfigError("the Hugging Face GPT-2 layout needs biases; this model has bias=False")
+    return {
+        "architectures": ["GPT2LMHeadModel"],
+        "model_type": "gpt2",
+        "activation_function": "gelu_new",  # the tanh form of GELU
+        "n_layer": config.n_layer,
+        "n_head": config.n_head,
+        "n_embd": config.n_embd,
+        "n_positions": config.block_size,
+        "n_ctx": config.block_size,
+        "vocab_size": config.vocab_size,
+        "layer_norm_epsilon": 1e-5,  # torch's LayerNorm default, used by our model
+        "initializer_range": 0.02,
+        "resid_pdrop": config.dropout,
+        "embd_pdrop": config.dropout,
+        "attn_pdrop": config.dropout,
+        "bos_token_id": eot_id,
+        "eos_token_id": eot_id,
+        "tie_word_embeddings": True,
+        "scale_attn_weights": True,
+        "scale_attn_by_inverse_layer_idx": False,
+        "reorder_and_upcast_attn": False,
+    }
+
+
+def to_hf_state_dict(model: GPT) -> dict[str, torch.Tensor]:
+    """Our weights under Hugging Face names, projection matrices transposed, tied matrix once."""
+    tensors = {}
+    for name, tensor in model.state_dict().items():
+        if name == "lm_head.weight":
+            continue  # tied to transformer.wte.weight
+        tensor = tensor.detach().cpu()
+        tensors[name] = (tensor.t() if name.endswith(_TRANSPOSED) else tensor).contiguous()
+    return tensors
+
+
+def export_hf(model: GPT, directory: str | Path, eot_id: int | None = None,
+              tokenizer_file: str | Path | None = None) -> Path:
+    """Write `model` (and `tokenizer_file`, a `tokenizer.json`, when given) as a HF GPT-2 directory."""
+    out = Path(directory)
+    eot = model.config.vocab_size - 1 if eot_id is None else eot_id
+    write_json(out / "config.json", hf_config(model.config, eot))
+    with atomic_write(out / "model.safetensors") as handle:
+        handle.write(save(to_hf_state_dict(model), metadata={"format": "pt"}))
+    if tokenizer_file is not None:
+        with atomic_write(out / "tokenizer.json") as handle, open(tokenizer_file, "rb") as source:
+            shutil.copyfileobj(source, handle)
+        write_json(out / "tokenizer_config.json", {
+            "tokenizer_class": "GPT2TokenizerFast", "model_max_length": model.config.block_size,
+            "bos_token": EOT_TOKEN, "eos_token": EOT_TOKEN, "unk_token": EOT_TOKEN,
+            "add_prefix_space": False})
+    return out
+
+
+def config_from_hf(data: dict[str, Any], source: str) -> GPTConfig:
+    """Our `GPTConfig` for a HF GPT-2 `config.json` (`source` names the file in errors)."""
+    if data.get("model_type") != "gpt2":
+        raise ConfigError(f"{source}: model_type is {data.get('model_type')!r}, not 'gpt2'")
+    if data.get("activation_function", "gelu_new") not in ("gelu_new", "gelu_pytorch_tanh"):
+        raise ConfigError(f"{source}: activation {data['activation_function']!r} is not GPT-2's tanh GELU")
+    if data.get("n_inner") not in (None, 4 * data["n_embd"]):
+        raise ConfigError(f"{source}: n_inner {data['n_inner']} is not 4 x n_embd")
+    return GPTConfig(n_layer=data["n_layer"], n_head=data["n_head"], n_embd=data["n_embd"],
+                     block_size=data["n_positions"], vocab_size=data["vocab_size"],
+                     dropout=float(data.get("resid_pdrop", 0.0)), bias=True)
+
+
+def import_hf(directory: str | Path) -> GPT:
+    """A `GPT` with the weights of the HF GPT-2 directory `directory` (safetensors only)."""
+    root = Path(directory)
+    config_path, weights_path = root / "config.json", root / "model.safetensors"
+    for path in (config_path, weights_path):
+        if not path.is_file():
+            raise ConfigError(f"{path} not found: a Hugging Face GPT-2 directory needs config.json "
+                              "and model.safetensors (pickled .bin files are not read)")
+    config = config_from_hf(json.loads(config_path.read_text(encoding="utf-8")), str(config_path))
+    model = GPT(config)
+    try:
+        tensors = load_file(weights_path)
+    except Exception as error:  # safetensors raises its own error types for damaged files
+        raise BadFileError(str(weights_path), f"unreadable safetensors file ({error})") from error
+    state = {}
+    for name, tensor in tensors.items():
+        key = name if name.startswith(("transformer.", "lm_head.")) else f"transformer.{name}"
+        if key.endswith((".attn.bias", ".attn.masked_bias")):
+            continue  # old checkpoints store the causal mask as a buffer
+        state[key] = tensor.t() if key.endswith(_TRANSPOSED) else tensor
+    state.setdefault("lm_head.weight", state.get("transformer.wte.weight", torch.empty(0)))
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise BadFileError(str(weights_path), f"tensors do not match GPT-2 (missing {missing[:3]}, "
+                                              f"unexpected {unexpected[:3]})")
+    for name, tensor in state.items():
+        if tensor.shape != expected[name].shape:
+            raise BadFileError(str(weights_path), f"{name} has shape {tuple(tensor.shape)}, "
+                                                  f"config says {tuple(expected[name].shape)}")
+    model.load_state_dict(state)
+    return model
