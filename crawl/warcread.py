@@ -1,0 +1,122 @@
+"""Read pages back from WARC files: ours, and Common Crawl's.
+
+Every HTTP `response` record becomes a `Page` (final URL, status, headers, the entity body after
+chunked and content decoding, the WARC-Date, `source="name:offset"`) with the Reddit provenance
+our crawler stores in the `WebText-Reddit` header (empty for other crawlers' files). Request,
+metadata, warcinfo and non-HTTP records are skipped.
+
+A damaged file never raises: a record whose block is shorter than its `Content-Length`
+(truncation) or that cannot be parsed (garbage, a broken gzip member) yields one `DeadLetter`
+naming the file and offset, and reading stops there, since nothing after the damage can be
+trusted to start on a record boundary (ISO 28500 has no resynchronisation marker).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO, NamedTuple
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from webtext.core.document import DeadLetter, Page, RedditPost
+
+LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers
+REDDIT_HEADER = "WebText-Reddit"  # JSON list of the posts that linked it
+_READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError)
+
+
+def iter_warc(stream: BinaryIO, name: str) -> Iterator[Page | DeadLetter]:
+    """Yield a `Page` per HTTP response record of `stream`, or a `DeadLetter` at damage."""
+    for read in iter_records(stream):
+        if read.record is None:
+            yield DeadLetter(source=f"{name}:{read.offset}", error=read.problem)
+            return
+        if read.record.rec_type != "response" or read.record.http_headers is None:
+            continue
+        try:
+            yield _page(read, f"{name}:{read.offset}")
+        except _READ_ERRORS as exc:
+            yield DeadLetter(source=f"{name}:{read.offset}", error=f"unreadable response record: {_short(exc)}")
+            return
+
+
+def iter_warc_path(path: str) -> Iterator[Page | DeadLetter]:
+    """`iter_warc` over a local file."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed when the generator finishes
+    except OSError as exc:
+        yield DeadLetter(source=path, error=f"cannot open: {exc.strerror}")
+        return
+    with handle:
+        yield from iter_warc(handle, path)
+
+
+class RecordRead(NamedTuple):
+    """One record read in full (`record` and its decoded `body`), or the damage found instead."""
+
+    offset: int
+    end: int  # offset just past this record: where the next one starts
+    record: ArcWarcRecord | None
+    body: bytes = b""
+    problem: str = ""
+
+
+def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
+    """Every complete record of `stream`, then one `RecordRead` without record at damage.
+
+    Each record's block is read in full before it is yielded, which is how truncation is
+    detected (the block ends before its `Content-Length`).
+    """
+    archive = ArchiveIterator(stream)
+    records = iter(archive)
+    offset = 0
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except _READ_ERRORS as exc:
+            yield RecordRead(offset, offset, None, problem=f"not a WARC record ({_short(exc)})")
+            return
+        try:
+            body = record.content_stream().read()
+        except _READ_ERRORS as exc:
+            yield RecordRead(offset, offset, None, problem=f"damaged record ({_short(exc)})")
+            return
+        if getattr(record.raw_stream, "limit", 0) > 0:
+            yield RecordRead(offset, offset, None, problem="truncated record (block shorter than its Content-Length)")
+            return
+        archive.read_to_end(record)
+        offset = archive.get_record_offset()
+        yield RecordRead(offset, offset + archive.get_record_length(), record, body)
+        offset += archive.get_record_length()
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:120] + ("..." if len(text) > 120 else "")
+
+
+def _page(read: RecordRead, source: str) -> Page:
+    assert read.record is not None
+    http = read.record.http_headers
+    headers = read.record.rec_headers
+    return Page(url=headers.get_header("WARC-Target-URI", ""), status=int(http.get_statuscode() or 0),
+                headers=tuple((k, v) for k, v in http.headers), body=read.body,
+                fetched_at=headers.get_header("WARC-Date", ""), source=source,
+                reddit=reddit_of(headers.get_header(REDDIT_HEADER)))
+
+
+def reddit_of(value: str | None) -> tuple[RedditPost, ...]:
+    """Provenance from a `WebText-Reddit` header value (empty when absent or unreadable)."""
+    if not value:
+        return ()
+    try:
+        raw: Any = json.loads(value)
+    except json.JSONDecodeError:
+        return ()
+    return tuple(RedditPost.from_dict(p) for p in raw if isinstance(p, dict))

@@ -1,0 +1,197 @@
+"""Write fetched pages as WARC 1.1 files (ISO 28500:2017) with warcio, and recover after a kill.
+
+Each page is a `request` record and a `response` record, each its own gzip member (so any record
+can be read from its offset). The response carries two extension headers: `WebText-Link-URL`,
+the link store key it answers (the final URL may differ after redirects), and `WebText-Reddit`,
+the provenance of the posts that linked it.
+
+The body is stored as the crawler received it after transfer and content decoding, so the
+`Content-Encoding`/`Transfer-Encoding` headers are renamed to `X-Crawler-Content-Encoding` /
+`X-Crawler-Transfer-Encoding` and `Content-Length` set to the stored length (the convention of
+StormCrawler and Common Crawl), which keeps the record valid for every WARC reader.
+
+Files roll over at `max_bytes`. A file is written under its temporary name
+(`core.atomic.temporary_name`) and renamed to its final name only once closed, so a reader of
+`*.warc.gz` never sees a file being written. After a kill, `recover` truncates a leftover
+temporary file after its last complete record and renames it, so no WARC file is left corrupt.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from webtext.core.atomic import temporary_name
+from webtext.crawl.warcread import LINK_HEADER, REDDIT_HEADER, iter_records
+
+_DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+PATTERN = "*.warc.gz"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One fetched page, as the crawler hands it to the writer."""
+
+    link_url: str  # the link store key
+    url: str  # the final URL
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    request_headers: list[tuple[str, str]]
+    fetched_at: str  # ISO 8601 UTC, second precision
+    reddit_json: str
+    ip_address: str = ""
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a response record landed."""
+
+    file: str  # final file name (basename)
+    offset: int
+
+
+class RollingWarcWriter:
+    """Append pages to WARC files in `directory`, opening a new file every `max_bytes`."""
+
+    def __init__(self, directory: str | Path, prefix: str = "webtext", max_bytes: int = 1 << 30) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self._handle: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+        self._name = ""
+        self._serial = 0
+        self._run = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + f"-{os.getpid()}"
+
+    @property
+    def current(self) -> str:
+        """Final name of the file being written ("" when none is open)."""
+        return self._name
+
+    def write(self, page: Fetched) -> Written:
+        """Write the request and response records of `page`; returns the response's position."""
+        if self._handle is None or self._handle.tell() >= self.max_bytes:
+            self.close()
+            self._open()
+        assert self._writer is not None and self._handle is not None
+        request = self._writer.create_warc_record(
+            page.url, "request", payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders(f"GET {_path_of(page.url)} HTTP/1.1", page.request_headers,
+                                          is_http_request=True),
+            warc_headers_dict={"WARC-Date": page.fetched_at})
+        self._writer.write_record(request)
+        offset = self._handle.tell()
+        headers = [(k, v) for k, v in page.headers if k.lower() not in _DROPPED_HEADERS]
+        headers += [(f"X-Crawler-{k}", v) for k, v in page.headers
+                    if k.lower() in ("content-encoding", "transfer-encoding")]
+        headers.append(("Content-Length", str(len(page.body))))
+        warc_headers = {"WARC-Date": page.fetched_at, "WARC-Concurrent-To": request.rec_headers.get_header(
+            "WARC-Record-ID"), LINK_HEADER: page.link_url, REDDIT_HEADER: page.reddit_json}
+        if page.ip_address:
+            warc_headers["WARC-IP-Address"] = page.ip_address
+        response = self._writer.create_warc_record(
+            page.url, "response", payload=io.BytesIO(page.body),
+            http_headers=StatusAndHeaders(f"{page.status} {page.reason}".strip(), headers, protocol="HTTP/1.1"),
+            warc_headers_dict=warc_headers)
+        self._writer.write_record(response)
+        return Written(self._name, offset)
+
+    def flush(self) -> None:
+        """Hand written records to the operating system (they then survive a kill of this process)."""
+        if self._handle is not None:
+            self._handle.flush()
+
+    def close(self) -> str:
+        """Close the current file and give it its final name; returns that name ("" if none)."""
+        if self._handle is None:
+            return ""
+        name = self._name
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        os.replace(temporary_name(self.directory / name), self.directory / name)
+        self._handle, self._writer, self._name = None, None, ""
+        return name
+
+    def _open(self) -> None:
+        self._serial += 1
+        self._name = f"{self.prefix}-{self._run}-{self._serial:05d}.warc.gz"
+        self._handle = open(temporary_name(self.directory / self._name), "wb")  # noqa: SIM115
+        self._writer = WARCWriter(self._handle, gzip=True, warc_version="WARC/1.1")
+        info = self._writer.create_warcinfo_record(self._name, {"software": "webtext crawl (warcio)",
+                                                                "format": "WARC File Format 1.1",
+                                                                "conformsTo": "https://iipc.github.io/"
+                                                                "warc-specifications/"})
+        self._writer.write_record(info)
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A response record found in a recovered file."""
+
+    link_url: str
+    url: str
+    status: int
+    offset: int
+    fetched_at: str
+
+
+def leftover_files(directory: str | Path) -> list[Path]:
+    """Temporary WARC files a killed crawl left behind."""
+    return sorted(Path(directory).glob(".*.warc.gz.partial"))
+
+
+def recover(partial: Path) -> tuple[str, list[Recovered]]:
+    """Cut `partial` after its last complete record, rename it to its final name.
+
+    Returns the final name and the responses it holds, so the link store can be brought in
+    line with the file (a record written but not yet committed counts as fetched).
+    """
+    found: list[Recovered] = []
+    good_end = 0
+    with open(partial, "rb") as handle:
+        for read in _complete(handle):
+            good_end = read[0]
+            if read[1] is not None:
+                found.append(read[1])
+    final = partial.name.removeprefix(".").removesuffix(".partial")
+    with open(partial, "r+b") as handle:
+        handle.truncate(good_end)
+        os.fsync(handle.fileno())
+    if good_end == 0:
+        partial.unlink()
+        return "", []
+    os.replace(partial, partial.with_name(final))
+    return final, found
+
+
+def _complete(handle: BinaryIO) -> Iterator[tuple[int, Recovered | None]]:
+    for read in iter_records(handle):
+        if read.record is None:
+            return
+        headers = read.record.rec_headers
+        link = headers.get_header(LINK_HEADER)
+        if read.record.rec_type == "response" and link:
+            yield read.end, Recovered(link, headers.get_header("WARC-Target-URI", ""),
+                                      int(read.record.http_headers.get_statuscode() or 0), read.offset,
+                                      headers.get_header("WARC-Date", ""))
+        elif read.record.rec_type != "request":
+            yield read.end, None
