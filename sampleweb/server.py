@@ -1,0 +1,210 @@
+"""The sample web's HTTP server: the listing API and every page host, on 127.0.0.1.
+
+One threaded server answers for all hosts and routes by the `Host` header: a page host's name
+serves its pages and `robots.txt`; any other name (`127.0.0.1`, `localhost`) serves the Reddit
+listing API, the OAuth token endpoint and the dump files under `/dumps/`. Page hosts resolve to
+127.0.0.1 through the hosts file that `hosts_file` writes (give it to the crawler with
+`--hosts-file`). Delays run in the request's own thread, so a slow host never blocks the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from webtext.core.atomic import atomic_write
+from webtext.sampleweb.listing import RateLimiter, TokenIssuer, encode, listing
+from webtext.sampleweb.site import DEFAULT_PORT, Site, build_site
+from webtext.sampleweb.truth import UrlTruth
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    site: Site
+    limiter: RateLimiter
+    tokens: TokenIssuer
+    dumps: dict[str, bytes]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up (the crawler's timeouts) are normal here, not errors."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    server_version = "sampleweb/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Silence per-request logging."""
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            with contextlib.suppress(ConnectionError):
+                self.wfile.write(body)
+
+    def _json(self, status: int, body: dict[str, Any], extra: list[tuple[str, str]] | None = None) -> None:
+        self._send(status, [("Content-Type", "application/json; charset=UTF-8"), *(extra or [])], encode(body))
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        host = self.headers.get("Host", "").rsplit(":", 1)[0].lower()
+        site = self.server.site
+        parts = urlsplit(self.path)
+        if any(h == host for h in site.hosts):
+            self._page(host, parts.path)
+        elif parts.path.startswith("/r/") and parts.path.endswith(".json"):
+            self._listing(parts.path, parts.query)
+        elif parts.path.startswith("/dumps/") and parts.path[7:] in self.server.dumps:
+            self._send(200, [("Content-Type", "application/zstd")], self.server.dumps[parts.path[7:]])
+        elif parts.path == "/":
+            self._json(200, {"subreddits": list(site.subreddits), "dumps": sorted(self.server.dumps)})
+        else:
+            self._json(404, {"message": "Not Found", "error": 404})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0) or 0)
+        self.rfile.read(length)
+        auth = self.headers.get("Authorization", "")
+        if urlsplit(self.path).path != "/api/v1/access_token" or not auth.startswith("Basic "):
+            self._json(401, {"message": "Unauthorized", "error": 401})
+            return
+        client_id = base64.b64decode(auth[6:]).decode("utf-8", "replace").split(":", 1)[0]
+        self._json(200, self.server.tokens.issue(client_id))
+
+    def _page(self, host: str, path: str) -> None:
+        site = self.server.site
+        if path == "/robots.txt":
+            self._send(200, [("Content-Type", "text/plain")], site.robots_txt(host).encode())
+            return
+        resource = site.resource(host, path)
+        if resource is None:
+            self._send(404, [("Content-Type", "text/html")], b"<html><body>Not Found</body></html>")
+            return
+        if resource.delay:
+            time.sleep(resource.delay)
+        self._send(resource.status, resource.headers(), resource.payload())
+
+    def _listing(self, path: str, query: str) -> None:
+        if not self.headers.get("User-Agent"):
+            self._json(403, {"message": "Forbidden: set a User-Agent", "error": 403})
+            return
+        if not self.server.tokens.valid(self.headers.get("Authorization", "")):
+            self._json(401, {"message": "Unauthorized", "error": 401})
+            return
+        client = self.headers.get("Authorization") or self.client_address[0]
+        allowed, headers = self.server.limiter.take(client)
+        if not allowed:
+            self._json(429, {"message": "Too Many Requests", "error": 429}, headers)
+            return
+        pieces = path[3:-5].split("/")  # /r/{sub}/{sort}.json
+        sort = pieces[1] if len(pieces) == 2 else "hot"
+        status, body = listing(self.server.site.posts, self.server.site.now, pieces[0], sort, query)
+        self._json(status, body, headers)
+
+
+class SampleWebServer:
+    """Serve `site` on 127.0.0.1:site.port in a background thread (a context manager)."""
+
+    def __init__(self, site: Site, rate_budget: int = 600, rate_window: float = 60.0) -> None:
+        self.site = site
+        self._server = _Server(("127.0.0.1", site.port), _Handler)
+        self._server.site = site
+        self._server.limiter = RateLimiter(rate_budget, rate_window)
+        self._server.tokens = TokenIssuer()
+        self._server.dumps = {}
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sampleweb", daemon=True)
+
+    def publish_dumps(self, paths: list[Path]) -> None:
+        """Serve the given dump files under /dumps/<name>."""
+        self._server.dumps.update({p.name: p.read_bytes() for p in paths})
+
+    def hosts_file(self, path: str | Path) -> Path:
+        """Write a hosts(5) file resolving every page host to 127.0.0.1."""
+        with atomic_write(path, "w") as handle:
+            handle.write("# sample web page hosts\n")
+            handle.writelines(f"127.0.0.1 {host}\n" for host in self.site.hosts)
+        return Path(path)
+
+    def start(self) -> SampleWebServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> SampleWebServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningSampleWeb:
+    """A started sample web with its files on disk: what tests and the demo use."""
+
+    site: Site
+    server: SampleWebServer
+    directory: Path
+    hosts_file: Path
+    dump_files: list[Path]
+
+    @property
+    def api_base(self) -> str:
+        return self.site.api_base
+
+    @property
+    def port(self) -> int:
+        return self.site.port
+
+    @property
+    def truth(self) -> dict[str, UrlTruth]:
+        return self.site.truth
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_sample_web(directory: str | Path, seed: int = 0, articles: int = 120,
+                     port: int | None = DEFAULT_PORT, timeout_delay: float = 8.0,
+                     rate_budget: int = 600) -> RunningSampleWeb:
+    """Generate the site, write its dumps, hosts file and truth.json to `directory`, and serve it.
+
+    `port=None` picks a free port (tests); the default is the fixed demo port.
+    """
+    out = Path(directory)
+    site = build_site(seed=seed, port=port or free_port(), articles=articles, timeout_delay=timeout_delay)
+    server = SampleWebServer(site, rate_budget=rate_budget)
+    dumps = site.dump_files(out / "dumps")
+    server.publish_dumps(dumps)
+    hosts = server.hosts_file(out / "hosts")
+    with atomic_write(out / "truth.json", "w") as handle:
+        handle.write(site.truth_json())
+    server.start()
+    return RunningSampleWeb(site=site, server=server, directory=out, hosts_file=hosts, dump_files=dumps)

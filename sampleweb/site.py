@@ -1,0 +1,127 @@
+"""A generated sample web: Reddit posts, the pages they link, and the ground truth.
+
+`build_site(seed, port, articles)` is deterministic: the same arguments give the same posts,
+pages, dump files and truth, byte for byte (for a given Python installation, whose bundled text
+the articles are made of). URLs carry the port because a crawler must reach the server there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import zstandard
+from webtext.core.document import Page, RedditPost
+from webtext.core.urls import url_domain
+from webtext.sampleweb import cases
+from webtext.sampleweb.builder import NOW, SUBREDDITS, Builder
+from webtext.sampleweb.resources import Resource
+from webtext.sampleweb.truth import UrlTruth
+
+DEFAULT_PORT = 8642
+DUMP_WINDOW_LOG = 27  # 128 MiB window: readers need max_window_size=2**31 as for real dumps
+
+
+@dataclass
+class Site:
+    """Everything the sample web serves, plus the ground truth of every posted URL."""
+
+    seed: int
+    port: int
+    posts: list[dict[str, Any]]
+    truth: dict[str, UrlTruth]
+    resources: dict[tuple[str, str], Resource]
+    robots: dict[str, str]
+    timeout_delay: float
+    now: int = NOW
+    subreddits: tuple[str, ...] = SUBREDDITS
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def hosts(self) -> list[str]:
+        """Host names the server answers for (all resolve to 127.0.0.1 through a hosts file)."""
+        return sorted({host for host, _ in self.resources})
+
+    def resource(self, host: str, path: str) -> Resource | None:
+        return self.resources.get((host, path))
+
+    def robots_txt(self, host: str) -> str:
+        return self.robots.get(host, "User-agent: *\nDisallow:\n")
+
+    def posts_by_month(self) -> dict[str, list[dict[str, Any]]]:
+        months: dict[str, list[dict[str, Any]]] = {}
+        for post in sorted(self.posts, key=lambda p: (p["created_utc"], p["id"])):
+            stamp = datetime.fromtimestamp(post["created_utc"], tz=timezone.utc)
+            months.setdefault(f"{stamp:%Y-%m}", []).append(post)
+        return months
+
+    def dump_files(self, directory: str | Path) -> list[Path]:
+        """Write the posts as monthly `RS_YYYY-MM.zst` dumps (one JSON object per line)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        params = zstandard.ZstdCompressionParameters.from_level(
+            10, window_log=DUMP_WINDOW_LOG, write_content_size=False, write_checksum=True)
+        paths = []
+        for month, posts in self.posts_by_month().items():
+            lines = "".join(json.dumps(p, sort_keys=True) + "\n" for p in posts).encode("utf-8")
+            path = out / f"RS_{month}.zst"
+            path.write_bytes(zstandard.ZstdCompressor(compression_params=params).compress(lines))
+            paths.append(path)
+        return paths
+
+    def fetched_pages(self) -> Iterator[Page]:
+        """The `Page` a crawler reads back for every URL that is fetched, once per normalized URL."""
+        posts = {p["id"]: p for p in self.posts}
+        by_url: dict[str, list[UrlTruth]] = {}
+        for entry in self.truth.values():
+            if entry.fetched:
+                by_url.setdefault(entry.normalized, []).append(entry)
+        for index, normalized in enumerate(sorted(by_url)):
+            entries = by_url[normalized]
+            final = entries[0].final_url or entries[0].url
+            host, path = _split(final)
+            resource = self.resources[(host, path)]
+            linked = sorted({pid for e in entries for pid in e.post_ids})
+            yield Page(url=final, status=resource.status, headers=tuple(resource.headers()),
+                       body=resource.payload(), fetched_at=f"2018-01-02T00:{index // 60:02d}:{index % 60:02d}Z",
+                       source=f"sampleweb:{index}", reddit=tuple(_provenance(posts[pid]) for pid in linked))
+
+    def truth_json(self) -> str:
+        return json.dumps({url: t.to_dict() for url, t in sorted(self.truth.items())}, indent=1,
+                          sort_keys=True, ensure_ascii=False)
+
+
+def _split(url: str) -> tuple[str, str]:
+    rest = url.split("://", 1)[1]
+    netloc, _, path = rest.partition("/")
+    return netloc.split(":")[0], "/" + path
+
+
+def _provenance(post: dict[str, Any]) -> RedditPost:
+    return RedditPost(post_id=post["id"], subreddit=post["subreddit"], score=post["score"],
+                      created_utc=post["created_utc"], title=post["title"], permalink=post["permalink"])
+
+
+def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
+               timeout_delay: float = 8.0) -> Site:
+    """Generate the sample web for `seed`, with URLs on `port` and `articles` ordinary articles."""
+    builder = Builder(seed=seed, port=port)
+    originals = cases.add_articles(builder, articles)
+    cases.add_duplicates(builder, originals)
+    cases.add_link_cases(builder)
+    cases.add_fetch_cases(builder, timeout_delay)
+    cases.add_redirects(builder)
+    cases.add_clean_cases(builder)
+    builder.rng.shuffle(builder.posts)
+    return Site(seed=seed, port=port, posts=builder.posts, truth=builder.truth,
+                resources=builder.resources, robots=builder.robots, timeout_delay=timeout_delay)
+
+
+__all__ = ["DEFAULT_PORT", "Site", "build_site", "url_domain"]
