@@ -1,0 +1,113 @@
+"""Evaluation sets named on the command line as `name=path`, loaded as lists of texts.
+
+Decontamination and the evaluator's overlap measurement both start from "these are the test
+documents". The format follows the file name:
+
+- `*.jsonl`: one JSON object per line with a string `text` field; blank lines are skipped;
+- `*.parquet`: a `text` column of strings;
+- anything else is UTF-8 text with one document per block, blocks separated by one or more blank
+  lines (so a file without blank lines is a single document; for one document per line use JSONL).
+
+Documents whose text is empty after trimming are skipped. A malformed file fails with a
+`BadFileError` naming the file and the line or column; a bad `name=path` with a `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from webtext.core.errors import BadFileError, ConfigError
+
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One named evaluation set: its file and its documents' texts."""
+
+    name: str
+    path: str
+    texts: tuple[str, ...]
+
+
+def parse_spec(spec: str) -> tuple[str, Path]:
+    """Split `name=path`; `ConfigError` if either part is missing or the file does not exist."""
+    name, sep, path = spec.partition("=")
+    if not sep or not name or not path:
+        raise ConfigError(f"evaluation set {spec!r} must be given as NAME=PATH")
+    if not _NAME.match(name):
+        raise ConfigError(f"evaluation set name {name!r} may use only letters, digits, '.', '_' and '-'")
+    if not Path(path).is_file():
+        raise ConfigError(f"evaluation set {name}: file not found: {path}")
+    return name, Path(path)
+
+
+def _read_text(path: Path) -> list[str]:
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadFileError(str(path), "not UTF-8 text", f"byte {exc.start}") from exc
+    return _BLANK_LINES.split(content.replace("\r\n", "\n"))
+
+
+def _read_jsonl(path: Path) -> list[str]:
+    texts = []
+    with path.open(encoding="utf-8", errors="strict") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                text = json.loads(line)["text"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise BadFileError(str(path), f"expected a JSON object with a 'text' field ({exc})",
+                                   f"line {number}") from exc
+            if not isinstance(text, str):
+                raise BadFileError(str(path), "'text' is not a string", f"line {number}")
+            texts.append(text)
+    return texts
+
+
+def _read_parquet(path: Path) -> list[str]:
+    try:
+        table = pq.read_table(path, columns=["text"])
+    except (pa.ArrowException, OSError) as exc:
+        raise BadFileError(str(path), f"cannot read a 'text' column ({exc})") from exc
+    column = table.column("text")
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        raise BadFileError(str(path), f"column 'text' holds {column.type}, not strings")
+    return [text or "" for text in column.to_pylist()]
+
+
+def read_texts(path: Path) -> list[str]:
+    """The non-empty document texts of one evaluation file (format from its name)."""
+    suffix = path.name.lower()
+    if suffix.endswith(".jsonl"):
+        texts = _read_jsonl(path)
+    elif suffix.endswith(".parquet"):
+        texts = _read_parquet(path)
+    else:
+        texts = _read_text(path)
+    return [text.strip() for text in texts if text.strip()]
+
+
+def load_eval_set(spec: str) -> EvalSet:
+    """Load one `name=path` evaluation set."""
+    name, path = parse_spec(spec)
+    return EvalSet(name, str(path), tuple(read_texts(path)))
+
+
+def load_eval_sets(specs: Iterable[str]) -> list[EvalSet]:
+    """Load several `name=path` sets; names must be distinct."""
+    sets = [load_eval_set(spec) for spec in specs]
+    names = [s.name for s in sets]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ConfigError(f"evaluation set name used twice: {', '.join(duplicated)}")
+    return sets

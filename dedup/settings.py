@@ -1,0 +1,39 @@
+"""Settings of the dedup stage, in one place (mapped to `webtext dedup` flags by core.config).
+
+Defaults follow the literature: 5-word shingles, 128 permutations and a Jaccard threshold of
+0.8 for near duplicates (Lee et al. 2022, "Deduplicating Training Data Makes Language Models
+Better", used MinHash at 0.8); the GPT-3 decontamination rule of 13-grams, 200-character
+margins, pieces under 200 characters dropped and documents cut into more than 10 pieces dropped
+(Brown et al. 2020, appendix C); GPT-2's 8-gram overlap measured with a Bloom filter at a
+false-positive rate of at most 1e-8 (Radford et al. 2019, section 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webtext.core.config import setting
+
+DECONTAMINATION_MODES = ("near", "ngram", "measure")
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """Near-duplicate and decontamination parameters."""
+
+    shingle_size: int = setting(5, "words per MinHash shingle")
+    num_perm: int = setting(128, "MinHash permutations (signature length)")
+    seed: int = setting(1, "MinHash seed (datasketch's default)")
+    threshold: float = setting(0.8, "Jaccard similarity above which documents are near duplicates")
+    verify: bool = setting(True, "check each LSH candidate pair's estimated Jaccard against the threshold")
+    max_bucket_representatives: int = setting(
+        64, "dissimilar documents compared against per LSH bucket (bounds work in huge buckets)")
+    batch_size: int = setting(256, "documents per signature batch")
+    decontaminate: str = setting("measure", "what to do about evaluation-set overlap",
+                                 choices=DECONTAMINATION_MODES)
+    contamination_ngram: int = setting(13, "n-gram length of the GPT-3 decontamination rule")
+    contamination_margin: int = setting(200, "characters cut on either side of a matching n-gram")
+    min_piece_chars: int = setting(200, "pieces shorter than this are dropped after cutting")
+    max_pieces: int = setting(10, "documents cut into more pieces than this are dropped")
+    overlap_ngram: int = setting(8, "n-gram length of the GPT-2 overlap measurement")
+    bloom_fp_rate: float = setting(1e-8, "false-positive rate of the overlap Bloom filter")
