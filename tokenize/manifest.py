@@ -8,6 +8,7 @@ reader trusts a shard only when it matches its manifest entry.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -73,10 +74,8 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
                      "eot_id": first.eot_id, "dtype": first.dtype}
     if tokenizer_file is not None:
         path = Path(tokenizer_file)
-        try:
+        with contextlib.suppress(ValueError):  # outside the directory: kept as given
             path = path.resolve().relative_to(root.resolve())
-        except ValueError:
-            pass
         tokenizer["file"] = os.fspath(path)
     splits: dict[str, dict[str, Any]] = {}
     for info in infos:

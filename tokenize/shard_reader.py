@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-
 from webtext.core.errors import BadFileError, ConfigError
 from webtext.tokenize.manifest import read_manifest
 from webtext.tokenize.shard_format import MANIFEST_NAME, META_TOKENIZER_HASH, file_sha256
@@ -86,7 +85,7 @@ class _Shard:
             raise BadFileError(name, f"holds {n_docs} documents and {n_tokens} tokens, the manifest "
                                      f"records {entry['n_docs']} and {entry['n_tokens']}")
         eot, vocab_size = tokenizer["eot_id"], tokenizer["vocab_size"]
-        for number, (values, offsets) in enumerate(zip(self.values, self.offsets)):
+        for number, (values, offsets) in enumerate(zip(self.values, self.offsets, strict=True)):
             ends = values[offsets[1:] - 1]
             if np.any(offsets[1:] == offsets[:-1]) or np.any(ends != eot):
                 raise BadFileError(name, "a document does not end with the end-of-text token",
@@ -113,7 +112,7 @@ class ShardSet:
         self.chunk_bounds = chunk_bounds(self.shard_tokens)
         pieces = [np.zeros(1, dtype=np.int64)]
         for base, chunk_offsets in zip(self.chunk_bounds[:-1],
-                                       (o for s in shards for o in s.offsets)):
+                                       (o for s in shards for o in s.offsets), strict=True):
             pieces.append(chunk_offsets[1:] + base)
         self.doc_offsets: np.ndarray = np.concatenate(pieces)
         self.n_tokens = int(self.chunk_bounds[-1])

@@ -25,7 +25,6 @@ from types import TracebackType
 
 import numpy as np
 import pyarrow as pa
-
 from webtext.core.atomic import atomic_write
 from webtext.tokenize.manifest import ShardInfo, read_manifest, write_manifest
 from webtext.tokenize.shard_format import (
