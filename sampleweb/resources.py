@@ -43,7 +43,7 @@ class Resource:
 def gzip_bomb() -> bytes:
     """A small gzip stream that inflates to `GZIP_BOMB_BYTES` of HTML-looking bytes."""
     chunk = b"<p>" + b"A" * 1020 + b"</p>"
-    return gzip.compress(chunk * (GZIP_BOMB_BYTES // len(chunk)), compresslevel=9, mtime=0)
+    return gzip.compress(chunk * (GZIP_BOMB_BYTES // len(chunk) + 1), compresslevel=9, mtime=0)
 
 
 def large_page(article_html: str) -> Callable[[], bytes]:

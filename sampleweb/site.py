@@ -72,7 +72,9 @@ class Site:
         for month, posts in self.posts_by_month().items():
             lines = "".join(json.dumps(p, sort_keys=True) + "\n" for p in posts).encode("utf-8")
             path = out / f"RS_{month}.zst"
-            path.write_bytes(zstandard.ZstdCompressor(compression_params=params).compress(lines))
+            with path.open("wb") as raw, zstandard.ZstdCompressor(compression_params=params).stream_writer(
+                    raw, closefd=False) as writer:  # streamed: the frame keeps the long window
+                writer.write(lines)
             paths.append(path)
         return paths
 
