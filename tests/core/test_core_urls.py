@@ -1,0 +1,44 @@
+"""URL normalization and document ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from webtext.core.urls import doc_id, normalize_url, url_domain
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("HTTP://Example.COM/a", "http://example.com/a"),
+    ("http://example.com:80/a", "http://example.com/a"),
+    ("https://example.com:443/a", "https://example.com/a"),
+    ("https://example.com:8443/a", "https://example.com:8443/a"),
+    ("http://example.com", "http://example.com/"),
+    ("http://example.com/a#section-2", "http://example.com/a"),
+    ("http://example.com/a/./b/../c", "http://example.com/a/c"),
+    ("http://example.com/%7Euser/%2fx", "http://example.com/~user/%2Fx"),
+    ("http://example.com/a b", "http://example.com/a%20b"),
+    ("http://example.com/?b=2&a=1", "http://example.com/?a=1&b=2"),
+    ("http://example.com/p?utm_source=reddit&utm_medium=x&id=3&fbclid=IwAR", "http://example.com/p?id=3"),
+    ("http://bücher.de/straße", "http://xn--bcher-kva.de/stra%C3%9Fe"),
+    ("http://example.com./a", "http://example.com/a"),
+])
+def test_normalize_url(raw: str, expected: str) -> None:
+    assert normalize_url(raw) == expected
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.com/", "mailto:a@b.c", "http:///nohost", "javascript:alert(1)",
+                                 "http://example.com:99999/"])
+def test_normalize_url_rejects_what_is_not_a_web_page(bad: str) -> None:
+    with pytest.raises(ValueError, match="URL|host|port"):
+        normalize_url(bad)
+
+
+def test_doc_id_is_stable_and_ignores_url_noise() -> None:
+    assert doc_id("http://Example.com/a?utm_source=x#top") == doc_id("http://example.com/a")
+    assert doc_id("http://example.com/a") != doc_id("http://example.com/b")
+    assert doc_id("http://example.com/a") == "77de988488adfeb1"  # ids must never change between releases
+
+
+def test_url_domain() -> None:
+    assert url_domain("https://WWW.Example.com:8080/x") == "example.com"
+    assert url_domain("http://news.example.co.uk/") == "news.example.co.uk"
