@@ -10,7 +10,7 @@ The body is stored as the crawler received it after transfer and content decodin
 `X-Crawler-Transfer-Encoding` and `Content-Length` set to the stored length (the convention of
 StormCrawler and Common Crawl), which keeps the record valid for every WARC reader.
 
-Files roll over at `max_bytes`. A file is written under its temporary name
+Files roll over at `max_bytes` (the caller closes a `full` file; the next write opens a new one). A file is written under its temporary name
 (`core.atomic.temporary_name`) and renamed to its final name only once closed, so a reader of
 `*.warc.gz` never sees a file being written. After a kill, `recover` truncates a leftover
 temporary file after its last complete record and renames it, so no WARC file is left corrupt.
@@ -83,8 +83,7 @@ class RollingWarcWriter:
 
     def write(self, page: Fetched) -> Written:
         """Write the request and response records of `page`; returns the response's position."""
-        if self._handle is None or self._handle.tell() >= self.max_bytes:
-            self.close()
+        if self._handle is None:
             self._open()
         assert self._writer is not None and self._handle is not None
         request = self._writer.create_warc_record(
@@ -108,6 +107,11 @@ class RollingWarcWriter:
             warc_headers_dict=warc_headers)
         self._writer.write_record(response)
         return Written(self._name, offset)
+
+    @property
+    def full(self) -> bool:
+        """True once the open file reached `max_bytes`: `close` it to roll over to a new one."""
+        return self._handle is not None and self._handle.tell() >= self.max_bytes
 
     def flush(self) -> None:
         """Hand written records to the operating system (they then survive a kill of this process)."""

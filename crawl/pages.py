@@ -1,0 +1,172 @@
+"""The page spider: fetch the link store's pending URLs and hand each outcome to the WARC pipeline.
+
+URLs are read from the store in rowid order, a batch at a time, and the next batch is only read
+once the scheduler has drained below one batch, so memory stays flat however many URLs are
+pending. Every request ends in exactly one item: a `PageItem` for an HTML page, or a
+`DropItem` naming why there is none (`core.reasons` FETCH_* and `http_<status>`):
+
+- `robots`: robots.txt forbids it (Scrapy's RobotsTxtMiddleware);
+- `too_large`: larger than `DOWNLOAD_MAXSIZE`, by `Content-Length`, while streaming, or once
+  decompressed (a gzip bomb);
+- `redirect_loop`: more than `REDIRECT_MAX_TIMES` redirects;
+- `timeout`, `connection_error`, `dns_error`: after the retries;
+- `private_address`: the name resolved to a non-public address (`addresses.py`);
+- `not_html`: a content type that is not HTML (only `text/html` and XHTML are kept);
+- `http_<status>`: an error status after the retries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import sleep
+from twisted.internet.error import DNSLookupError, TimeoutError as TxTimeoutError
+from twisted.python.failure import Failure
+
+from webtext.core import reasons
+from webtext.crawl.addresses import REFUSED
+from webtext.crawl.store import FAILED, SKIPPED, LinkStore, provenance_json
+from webtext.crawl.warcwrite import Fetched
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_POLICY = {reasons.FETCH_ROBOTS, reasons.FETCH_TOO_LARGE, reasons.FETCH_REDIRECT_LOOP,
+           reasons.FETCH_NOT_HTML, reasons.FETCH_PRIVATE_ADDRESS}
+
+
+@dataclass(frozen=True)
+class PageItem:
+    """A fetched HTML page, ready for WARC."""
+
+    page: Fetched
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DropItem:
+    """A URL that has no page, and why."""
+
+    link_url: str
+    reason: str
+    attempts: int
+    http_status: int | None = None
+
+    @property
+    def status(self) -> str:
+        """`skipped` when policy refused the URL, `failed` when fetching it did not work."""
+        return SKIPPED if self.reason in _POLICY else FAILED
+
+
+def classify(failure: Failure) -> tuple[str, int | None]:
+    """(drop reason, HTTP status or None) for a failed request."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return reasons.http_error(error.response.status), error.response.status
+    if isinstance(error, IgnoreRequest):
+        text = str(error)
+        if "robots.txt" in text:
+            return reasons.FETCH_ROBOTS, None
+        if "redirections" in text:
+            return reasons.FETCH_REDIRECT_LOOP, None
+        if "MAXSIZE" in text:
+            return reasons.FETCH_TOO_LARGE, None
+        return reasons.FETCH_CONNECTION_ERROR, None
+    if isinstance(error, DownloadCancelledError):
+        return reasons.FETCH_TOO_LARGE, None
+    if isinstance(error, (DownloadTimeoutError, TxTimeoutError)):
+        return reasons.FETCH_TIMEOUT, None
+    if isinstance(error, (CannotResolveHostError, DNSLookupError)):
+        host = (urlsplit(failure.request.url).hostname or "").lower() if hasattr(failure, "request") else ""
+        return (reasons.FETCH_PRIVATE_ADDRESS if host in REFUSED else reasons.FETCH_DNS_ERROR), None
+    if isinstance(error, DownloadConnectionRefusedError):
+        return reasons.FETCH_CONNECTION_ERROR, None
+    return reasons.FETCH_CONNECTION_ERROR, None
+
+
+def is_html(response: Response) -> bool:
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+    return content_type in HTML_TYPES
+
+
+class PagesSpider(scrapy.Spider):
+    """Fetch every pending URL of the link store at `store` (see the module docstring)."""
+
+    name = "webtext-pages"
+    custom_settings = {
+        "ITEM_PIPELINES": {"webtext.crawl.pipeline.WarcStorePipeline": 300},
+    }
+
+    def __init__(self, store: str = "out/crawl/links.sqlite", warc_dir: str = "out/crawl/warc",
+                 batch: int | str = 500, warc_size: int | str = 1 << 30, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store = LinkStore(store)
+        self.warc_dir = warc_dir
+        self.batch = int(batch)
+        self.warc_size = int(warc_size)
+
+    async def start(self) -> AsyncIterator[Any]:
+        after = 0
+        while rows := self.store.pending_batch(after, self.batch):
+            for row in rows:
+                yield scrapy.Request(row.url, callback=self.parse, errback=self.failed, dont_filter=True,
+                                     meta={"link": row.url, "reddit": provenance_json(row.reddit),
+                                           "prior_attempts": row.attempts})
+            after = rows[-1].rowid
+            while self._queued() > self.batch:
+                await sleep(0.05)
+
+    def _queued(self) -> int:
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        return len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+
+    def parse(self, response: Response) -> Any:
+        attempts = _attempts(response.meta)
+        link = response.meta["link"]
+        if not is_html(response):
+            return DropItem(link, reasons.FETCH_NOT_HTML, attempts, response.status)
+        request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in
+                           response.request.headers.items() for v in values] if response.request else []
+        page = Fetched(
+            link_url=link, url=response.url, status=response.status,
+            reason=_reason_phrase(response.status),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items()
+                     for v in values],
+            body=response.body, request_headers=request_headers,
+            fetched_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            reddit_json=response.meta.get("reddit", "[]"), ip_address=str(response.ip_address or ""))
+        return PageItem(page, attempts)
+
+    def failed(self, failure: Failure) -> Any:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, status = classify(failure)
+        return DropItem(request.meta["link"], reason, _attempts(request.meta), status)
+
+    def closed(self, reason: str) -> None:
+        self.store.close()
+
+
+def _attempts(meta: dict[str, Any]) -> int:
+    return int(meta.get("prior_attempts", 0)) + int(meta.get("retry_times", 0)) + 1
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
