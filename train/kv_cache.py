@@ -8,8 +8,12 @@ Buffers are allocated once for the whole context, so a step never copies the pas
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
-from torch import nn
+
+if TYPE_CHECKING:
+    from webtext.train.model import GPTConfig
 
 
 class KVCache:
@@ -23,10 +27,8 @@ class KVCache:
         self.length = 0  # tokens stored so far
 
     @classmethod
-    def for_model(cls, model: nn.Module, batch: int, device: torch.device) -> KVCache:
-        """A cache shaped for `model` (a `GPT`), in the dtype of its weights."""
-        config = model.config
-        dtype = next(model.parameters()).dtype
+    def for_model(cls, config: GPTConfig, batch: int, device: torch.device, dtype: torch.dtype) -> KVCache:
+        """A cache for `batch` sequences of a model shaped by `config`."""
         return cls(config.n_layer, batch, config.n_head, config.block_size,
                    config.n_embd // config.n_head, device, dtype)
 

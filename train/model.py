@@ -117,19 +117,25 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
+class Transformer(nn.Module):
+    """Embeddings, the stack of blocks and the final LayerNorm (OpenAI's `model` scope)."""
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.wte = nn.Embedding(config.vocab_size, config.n_embd)  # token embeddings
+        self.wpe = nn.Embedding(config.block_size, config.n_embd)  # learned position embeddings
+        self.drop = nn.Dropout(config.dropout)
+        self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)  # the extra final LayerNorm
+
+
 class GPT(nn.Module):
     """The GPT-2 language model: token ids in, next-token logits out."""
 
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()
         self.config = config
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(config.vocab_size, config.n_embd),  # token embeddings
-            wpe=nn.Embedding(config.block_size, config.n_embd),  # learned position embeddings
-            drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList(Block(config) for _ in range(config.n_layer)),
-            ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),  # the extra final LayerNorm
-        ))
+        self.transformer = Transformer(config)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         # Tied embeddings: the output layer reuses the input embedding matrix.
         self.lm_head.weight = self.transformer.wte.weight
@@ -190,7 +196,9 @@ class GPT(nn.Module):
         was_training = self.training
         self.eval()
         block = self.config.block_size
-        cache = KVCache.for_model(self, idx.shape[0], idx.device) if idx.shape[1] < block else None
+        cache = None
+        if idx.shape[1] < block:
+            cache = KVCache.for_model(self.config, idx.shape[0], idx.device, self.lm_head.weight.dtype)
         logits, _ = self(idx, cache=cache)
         for step in range(max_new_tokens):
             token = next_token(logits[:, -1, :], temperature, top_k, top_p, greedy, generator)

@@ -1,0 +1,105 @@
+"""The trainer's settings, in one place, with GPT-2 / GPT-3 defaults.
+
+Sources: the global batch of 512 sequences x 1024 tokens is GPT-2's (paper §2.3). GPT-2 states
+no optimizer settings, so those follow GPT-3 for its smallest sizes (Brown et al. 2020,
+Appendix B: AdamW with beta2 = 0.95, eps = 1e-8, weight decay 0.1, gradient clipping at 1.0,
+peak learning rate 6e-4 for 125M, warm-up over 375M tokens = 715 steps of 524,288 tokens,
+cosine decay to 10% of the peak).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from webtext.core.config import setting
+from webtext.core.errors import ConfigError
+from webtext.train.model import PRESETS, GPTConfig
+
+GPT2_BATCH_WINDOWS = 512  # sequences per optimizer step in GPT-2
+CPU_BATCH_WINDOWS = 32  # default for the CPU presets, so a step takes well under a second
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class TrainConfig:
+    """Everything `webtext train` can be told; saved beside the checkpoints as train_config.json."""
+
+    data: Path = setting(Path("out/corpus"), "directory of token shards (train and val splits)")
+    model: str = setting("gpt2", "model preset", choices=sorted(PRESETS))
+    out: Path | None = setting(None, "run directory for checkpoints and metrics "
+                                     "(default: out/checkpoints/<model>)")
+    resume: bool = setting(False, "continue from the latest checkpoint in --out")
+    block_size: int | None = setting(None, "context length (default: the preset's)")
+    dropout: float = setting(0.0, "dropout probability")
+    max_steps: int = setting(5000, "optimizer steps to train for")
+    batch_tokens: int | None = setting(None, "global batch in tokens per optimizer step "
+                                             "(default: 512 x context for GPT-2 sizes, 32 x context otherwise)")
+    micro_batch: int = setting(8, "windows per forward pass per process (gradients accumulate to the batch)")
+    lr: float = setting(6e-4, "peak learning rate")
+    min_lr: float | None = setting(None, "final learning rate (default: lr / 10)")
+    warmup_steps: int = setting(715, "linear warm-up steps (capped at a tenth of --max-steps)")
+    decay_steps: int | None = setting(None, "step where cosine decay reaches --min-lr (default: --max-steps)")
+    weight_decay: float = setting(0.1, "AdamW weight decay, applied to matrices only")
+    beta1: float = setting(0.9, "AdamW beta1")
+    beta2: float = setting(0.95, "AdamW beta2")
+    eps: float = setting(1e-8, "AdamW epsilon")
+    grad_clip: float = setting(1.0, "clip the global gradient norm to this (0: off)")
+    dtype: str = setting("auto", "compute dtype: auto (bfloat16 on GPUs that have it, else float32), "
+                                 "float32 or bfloat16 (autocast)", choices=["auto", *DTYPES])
+    device: str = setting("auto", "auto, cpu, cuda or cuda:N")
+    compile: bool = setting(False, "compile the model with torch.compile")
+    seed: int = setting(1337, "seed for initialisation, data order and dropout")
+    eval_every: int = setting(250, "steps between validation runs (0: only at the end)")
+    eval_windows: int = setting(200, "validation windows (fixed, evenly spaced over the val split)")
+    save_every: int = setting(1000, "steps between checkpoints (0: only at the end)")
+    keep: int = setting(3, "checkpoints to keep")
+    tensorboard: bool = setting(False, "also write TensorBoard event files")
+    progress: bool = setting(True, "show a progress bar")
+
+    def run_dir(self) -> Path:
+        return self.out if self.out is not None else Path("out/checkpoints") / self.model
+
+
+def model_config(config: TrainConfig, vocab_size: int) -> GPTConfig:
+    """The preset with the data's vocabulary and the requested context and dropout."""
+    if config.model not in PRESETS:
+        raise ConfigError(f"unknown --model {config.model!r}; choose one of {', '.join(sorted(PRESETS))}")
+    preset = PRESETS[config.model]
+    return dataclasses.replace(preset, vocab_size=vocab_size, dropout=config.dropout,
+                               block_size=config.block_size or preset.block_size)
+
+
+def accumulation_steps(config: TrainConfig, block_size: int, world_size: int) -> int:
+    """Micro-batches per process per step so that the global batch is `batch_tokens`."""
+    default_windows = GPT2_BATCH_WINDOWS if config.model.startswith("gpt2") else CPU_BATCH_WINDOWS
+    tokens = config.batch_tokens or default_windows * block_size
+    per_pass = config.micro_batch * block_size * world_size
+    if tokens % per_pass:
+        raise ConfigError(f"--batch-tokens {tokens} is not a multiple of micro-batch x context x "
+                          f"processes = {config.micro_batch} x {block_size} x {world_size} = {per_pass}")
+    return tokens // per_pass
+
+
+def resolve_device(name: str, local_rank: int) -> torch.device:
+    """The device for this process: `auto` is the local GPU when there is one, else the CPU."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(name)
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError("--device cuda was asked for, but torch sees no GPU; use --device cpu")
+        if device.index is None:
+            device = torch.device("cuda", local_rank)
+    return device
+
+
+def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
+    """The autocast dtype: bfloat16 where the GPU supports it under `auto`, float32 otherwise."""
+    if name == "auto":
+        if device.type == "cuda" and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float32
+    return DTYPES[name]
