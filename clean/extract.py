@@ -104,7 +104,7 @@ def _extract(html: str, url: str, settings: ExtractSettings) -> tuple[str, str, 
         tree, url=url, favor_precision=settings.favor_precision,
         include_comments=settings.include_comments, include_tables=settings.include_tables,
         with_metadata=settings.with_metadata, output_format="python")
-    if result is None:
+    if not isinstance(result, trafilatura.settings.Document):  # None: no main text found
         return "", "", "", language
     return (result.text or "", result.title or "", result.date or "", language)
 

@@ -76,7 +76,7 @@ def duplicate_ngram_fraction(words: list[str], n: int) -> float:
         if counts[gram] > 1:
             covered[start:start + n] = b"\x01" * n
     total = sum(len(w) for w in words)
-    return sum(len(w) for w, c in zip(words, covered) if c) / max(1, total)
+    return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / max(1, total)
 
 
 def repetition_exceeds_limits(text: str) -> bool:
