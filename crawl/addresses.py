@@ -24,11 +24,11 @@ from typing import Any
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
-
 from webtext.core.errors import BadFileError
 
 HOSTS_FILE_SETTING = "WEBTEXT_HOSTS_FILE"
 ALLOW_PRIVATE_SETTING = "WEBTEXT_ALLOW_PRIVATE"
+TRUSTED_HOSTS_SETTING = "WEBTEXT_TRUSTED_HOSTS"  # names the user configured (the API), not links
 
 # Names refused by the guard in this process: name -> address (one crawl per process).
 REFUSED: dict[str, str] = {}
@@ -68,10 +68,11 @@ class GuardedResolver(CachingThreadedResolver):
     """Scrapy's caching resolver, with a hosts file in front and the address guard behind."""
 
     def __init__(self, reactor: Any, cache_size: int, timeout: float, hosts: dict[str, str],
-                 allow_private: bool) -> None:
+                 allow_private: bool, trusted: frozenset[str] = frozenset()) -> None:
         super().__init__(reactor, cache_size, timeout)
         self.hosts = hosts
         self.allow_private = allow_private
+        self.trusted = trusted
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
@@ -79,15 +80,16 @@ class GuardedResolver(CachingThreadedResolver):
         hosts_file = settings.get(HOSTS_FILE_SETTING)
         cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
         return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"),
-                   read_hosts_file(hosts_file) if hosts_file else {}, settings.getbool(ALLOW_PRIVATE_SETTING))
+                   read_hosts_file(hosts_file) if hosts_file else {}, settings.getbool(ALLOW_PRIVATE_SETTING),
+                   frozenset(h.lower() for h in settings.getlist(TRUSTED_HOSTS_SETTING)))
 
-    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:  # noqa: N802
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:
         mapped = self.hosts.get(name.lower().rstrip("."))
         found = defer.succeed(mapped) if mapped else super().getHostByName(name, timeout)
         return found.addCallback(self._guard, name)
 
     def _guard(self, address: str, name: str) -> str:
-        if self.allow_private or is_public(address):
+        if self.allow_private or name.lower() in self.trusted or is_public(address):
             return address
         REFUSED[name.lower()] = address
         raise DNSLookupError(f"{name} resolves to non-public address {address}")

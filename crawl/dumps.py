@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import zstandard
-
 from webtext.core.errors import BadFileError
 
 log = logging.getLogger(__name__)

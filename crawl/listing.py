@@ -22,7 +22,6 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy.http import Response
-
 from webtext.core.errors import ConfigError
 from webtext.crawl.collect import LinkCollector
 from webtext.crawl.rules import LinkRules

@@ -35,9 +35,9 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
-from twisted.internet.error import DNSLookupError, TimeoutError as TxTimeoutError
+from twisted.internet.error import DNSLookupError
+from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
-
 from webtext.core import reasons
 from webtext.crawl.addresses import REFUSED
 from webtext.crawl.store import FAILED, SKIPPED, LinkStore, provenance_json
@@ -98,7 +98,7 @@ def classify(failure: Failure) -> tuple[str, int | None]:
 
 
 def is_html(response: Response) -> bool:
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
     return content_type in HTML_TYPES
 
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
-
 from webtext.core.progress import bar
 from webtext.crawl.pages import DropItem, PageItem, PagesSpider
 from webtext.crawl.store import PENDING, LinkStore

@@ -40,10 +40,13 @@ REDDIT_DOMAINS = frozenset({"reddit.com", "redd.it", "redditmedia.com", "reddits
 MEDIA_DOMAINS = frozenset({"imgur.com", "gfycat.com", "giphy.com", "youtube.com", "youtu.be", "vimeo.com",
                            "streamable.com", "instagram.com", "flickr.com", "soundcloud.com",
                            "twitch.tv", "vid.me", "gyazo.com", "tinypic.com"})
-MEDIA_EXTENSIONS = frozenset(
-    "jpg jpeg png gif gifv webp bmp svg tif tiff ico heic mp4 webm mov avi mkv flv wmv m4v mpg mpeg "
-    "mp3 wav ogg oga flac m4a aac opus pdf zip gz tgz bz2 xz 7z rar tar exe dmg iso apk deb rpm msi "
-    "bin doc docx xls xlsx ppt pptx swf torrent".split())
+MEDIA_EXTENSIONS = frozenset({
+    "jpg", "jpeg", "png", "gif", "gifv", "webp", "bmp", "svg", "tif", "tiff", "ico", "heic", "mp4",
+    "webm", "mov", "avi", "mkv", "flv", "wmv", "m4v", "mpg", "mpeg", "mp3", "wav", "ogg", "oga",
+    "flac", "m4a", "aac", "opus", "pdf", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "exe",
+    "dmg", "iso", "apk", "deb", "rpm", "msi", "bin", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+    "swf", "torrent"
+})
 WIKIPEDIA = "wikipedia.org"
 END_OF_WEBTEXT = "2017-12-31"  # WebText's links end with December 2017 (GPT-2 §2.1)
 

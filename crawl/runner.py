@@ -56,7 +56,7 @@ def run_in_sequence(runs: list[SpiderRun], settings: dict[str, Any]) -> list[Spi
         from twisted.internet import reactor  # installed by CrawlerProcess by now
 
         if reactor.running:
-            reactor.stop()
+            reactor.stop()  # type: ignore[misc]
 
     sequence().addBoth(stop)
     if not done:

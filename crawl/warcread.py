@@ -21,7 +21,6 @@ from typing import Any, BinaryIO, NamedTuple
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-
 from webtext.core.document import DeadLetter, Page, RedditPost
 
 LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers

@@ -10,10 +10,11 @@ The body is stored as the crawler received it after transfer and content decodin
 `X-Crawler-Transfer-Encoding` and `Content-Length` set to the stored length (the convention of
 StormCrawler and Common Crawl), which keeps the record valid for every WARC reader.
 
-Files roll over at `max_bytes` (the caller closes a `full` file; the next write opens a new one). A file is written under its temporary name
-(`core.atomic.temporary_name`) and renamed to its final name only once closed, so a reader of
-`*.warc.gz` never sees a file being written. After a kill, `recover` truncates a leftover
-temporary file after its last complete record and renames it, so no WARC file is left corrupt.
+Files roll over at `max_bytes` (the caller closes a `full` file; the next write opens a new
+one). A file is written under its temporary name (`core.atomic.temporary_name`) and renamed to
+its final name only once closed, so a reader of `*.warc.gz` never sees a file being written.
+After a kill, `recover` truncates a leftover temporary file after its last complete record
+and renames it, so no WARC file is left corrupt.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import io
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-
 from webtext.core.atomic import temporary_name
 from webtext.crawl.warcread import LINK_HEADER, REDDIT_HEADER, iter_records
 

@@ -1,0 +1,87 @@
+"""The crawl's settings, in one place: typed dataclasses that become the command-line flags.
+
+`LinkConfig` drives link collection (listing API and dump files, the link rules, the karma
+threshold), `FetchConfig` the page fetcher. `fetch_settings` turns a `FetchConfig` into the
+Scrapy settings that override `webtext.crawl.settings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from webtext.core.config import setting
+from webtext.crawl import settings as scrapy_defaults
+from webtext.crawl.listing import SORTS, TIMES, USER_AGENT
+from webtext.crawl.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
+
+DEFAULT_STORE = Path("out/crawl/links.sqlite")
+DEFAULT_WARC_DIR = Path("out/crawl/warc")
+
+
+@dataclass
+class LinkConfig:
+    """Where submissions come from and which of their links are kept."""
+
+    api_base: str = setting("", "Reddit listing API base URL, e.g. https://oauth.reddit.com "
+                                "(or the sample web's http://127.0.0.1:8642)")
+    subreddit: list[str] = setting([], "subreddits to list (`all` for every one)")
+    sort: str = setting("top", "listing order", choices=SORTS)
+    time: str = setting("all", "time window of `top` listings", choices=TIMES)
+    max_items: int = setting(1000, "stop each listing after this many submissions (Reddit stops near 1000)")
+    token: str = setting("", "OAuth bearer token for the API")
+    client_id: str = setting("", "API client id (client-credentials flow, with --client-secret)")
+    client_secret: str = setting("", "API client secret")
+    token_url: str = setting("", "token endpoint (default: Reddit's, or API base + /api/v1/access_token)")
+    api_user_agent: str = setting(USER_AGENT, "User-Agent for the API, in Reddit's required form")
+    dump: list[Path] = setting([], "monthly submission dumps (RS_YYYY-MM.zst) to read")
+    since: str = setting("", "keep submissions created on or after this day (YYYY-MM-DD)")
+    until: str = setting("", f"keep submissions created up to this day (default for dumps: {END_OF_WEBTEXT})")
+    min_score: int = setting(3, "karma threshold: keep URLs with a submission scoring at least this")
+    sum_scores: bool = setting(False, "apply the threshold to the sum of all submissions of a URL")
+    keep_stickied: bool = setting(False, "keep links of stickied (pinned) submissions")
+    blocklist: Path | None = setting(None, "file of domains to drop, one a line")
+
+    def rules(self, for_dumps: bool) -> LinkRules:
+        until = self.until or (END_OF_WEBTEXT if for_dumps else "")
+        return LinkRules(keep_stickied=self.keep_stickied, since=self.since, until=until,
+                         blocklist=read_blocklist(str(self.blocklist) if self.blocklist else None))
+
+    @property
+    def uses_api(self) -> bool:
+        return bool(self.api_base and self.subreddit)
+
+
+@dataclass
+class FetchConfig:
+    """How pages are fetched and stored."""
+
+    warc_dir: Path = setting(DEFAULT_WARC_DIR, "directory of the WARC files")
+    hosts_file: Path | None = setting(None, "hosts(5) file resolving names before DNS (like curl --resolve)")
+    allow_private: bool = setting(False, "allow private, loopback and link-local addresses (sample web, tests)")
+    concurrency: int = setting(64, "requests in flight overall")
+    per_domain: int = setting(4, "requests in flight per host")
+    timeout: float = setting(30.0, "seconds allowed per request")
+    retries: int = setting(2, "retries of 5xx answers and timeouts (with exponential backoff)")
+    backoff: float = setting(1.0, "seconds before the first retry; doubled for each further one")
+    max_size: int = setting(10 * 1024 * 1024, "largest response in bytes, also after decompression")
+    warc_size: int = setting(1 << 30, "roll over to a new WARC file after this many bytes")
+    autothrottle: bool = setting(True, "adapt each host's delay to its latency (Scrapy AutoThrottle)")
+    throttle_start: float = setting(1.0, "AutoThrottle's first delay per host, in seconds")
+    batch: int = setting(500, "URLs read from the store at a time")
+    retry_failed: bool = setting(False, "requeue URLs that failed with a transient error (timeouts, 5xx)")
+    user_agent: str = setting(scrapy_defaults.USER_AGENT, "User-Agent for page requests (and robots.txt)")
+
+
+def fetch_settings(fetch: FetchConfig, links: LinkConfig | None = None) -> dict[str, Any]:
+    """Scrapy settings for `fetch` (and the API host of `links`, which the guard trusts)."""
+    trusted = [urlsplit(links.api_base).hostname or ""] if links and links.api_base else []
+    return scrapy_defaults.crawler_settings(
+        WEBTEXT_HOSTS_FILE=str(fetch.hosts_file) if fetch.hosts_file else None,
+        WEBTEXT_ALLOW_PRIVATE=fetch.allow_private, WEBTEXT_TRUSTED_HOSTS=trusted,
+        CONCURRENT_REQUESTS=fetch.concurrency, CONCURRENT_REQUESTS_PER_DOMAIN=fetch.per_domain,
+        DOWNLOAD_TIMEOUT=fetch.timeout, RETRY_TIMES=fetch.retries, RETRY_BACKOFF_BASE=fetch.backoff,
+        DOWNLOAD_MAXSIZE=fetch.max_size, AUTOTHROTTLE_ENABLED=fetch.autothrottle,
+        AUTOTHROTTLE_START_DELAY=fetch.throttle_start, USER_AGENT=fetch.user_agent)
