@@ -1,12 +1,19 @@
-"""Synthetic corpora with planted exact duplicates, near duplicates and unrelated documents."""
+"""Synthetic corpora with planted duplicates, and a runner that collects a Beam pipeline's outputs."""
 
 from __future__ import annotations
 
+import glob
+import os
+import pickle
 import random
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+import apache_beam as beam
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.core.document import Document, RedditPost
 
 VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ta", "vi", "zo", "be", "da")
@@ -65,3 +72,22 @@ def corpus() -> Corpus:
 @pytest.fixture
 def corpus_factory() -> Callable[..., Corpus]:
     return build_corpus
+
+
+def collect_outputs(docs: list[Any], build: Callable[[beam.PCollection], dict[str, beam.PCollection]],
+                    workers: int = 1) -> dict[str, list[Any]]:
+    """Run `build` over `docs` on DirectRunner with `workers` workers; return each output's elements."""
+    with tempfile.TemporaryDirectory() as out:
+        options = PipelineOptions(direct_num_workers=workers, direct_running_mode="multi_threading")
+        with beam.Pipeline(options=options) as pipeline:
+            outputs = build(pipeline | beam.Create(docs))
+            for name, pcoll in outputs.items():
+                (pcoll | f"Pickle{name}" >> beam.Map(lambda x: pickle.dumps(x).hex())
+                 | f"Write{name}" >> beam.io.WriteToText(os.path.join(out, name)))
+        return {name: [pickle.loads(bytes.fromhex(line)) for path in glob.glob(os.path.join(out, name + "-*"))
+                       for line in open(path).read().split()] for name in outputs}
+
+
+@pytest.fixture
+def collect() -> Callable[..., dict[str, list[Any]]]:
+    return collect_outputs

@@ -3,16 +3,12 @@ independent of input order and of the number of workers."""
 
 from __future__ import annotations
 
-import glob
-import os
-import pickle
 import random
-import tempfile
+from collections.abc import Callable
 from typing import Any
 
 import apache_beam as beam
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.document import Document, RedditPost
@@ -25,24 +21,20 @@ def _decisions(doc: Document) -> tuple[str, str | None, str | None]:
     return doc.id, doc.drop_reason, doc.duplicate_of
 
 
-def run_dedup(docs: list[Document], workers: int = 1) -> dict[str, Any]:
+def run_dedup(docs: list[Document], collect: Callable[..., dict[str, list[Any]]], workers: int = 1
+              ) -> dict[str, list[Any]]:
     """Run exact then near dedup; return the documents and reports of every output."""
-    names = ("kept", "exact", "near", "exact_clusters", "near_clusters")
-    with tempfile.TemporaryDirectory() as out:
-        options = PipelineOptions(direct_num_workers=workers, direct_running_mode="multi_threading")
-        with beam.Pipeline(options=options) as pipeline:
-            exact = pipeline | beam.Create(docs) | "Exact" >> ExactDedup()
-            near = exact.kept | "Near" >> NearDedup(DedupSettings())
-            outputs = (near.kept, exact.dropped, near.dropped, exact.report, near.report)
-            for name, pcoll in zip(names, outputs, strict=True):
-                (pcoll | f"Pickle{name}" >> beam.Map(lambda x: pickle.dumps(x).hex())
-                 | f"Write{name}" >> beam.io.WriteToText(os.path.join(out, name)))
-        return {name: [pickle.loads(bytes.fromhex(line)) for path in glob.glob(os.path.join(out, name + "-*"))
-                       for line in open(path).read().split()] for name in names}
+    def build(pcoll: beam.PCollection) -> dict[str, beam.PCollection]:
+        exact = pcoll | "Exact" >> ExactDedup()
+        near = exact.kept | "Near" >> NearDedup(DedupSettings())
+        return {"kept": near.kept, "exact": exact.dropped, "near": near.dropped,
+                "exact_clusters": exact.report, "near_clusters": near.report}
+
+    return collect(docs, build, workers)
 
 
-def test_planted_duplicates_are_dropped_naming_the_kept_document(corpus) -> None:
-    result = run_dedup(corpus.docs)
+def test_planted_duplicates_are_dropped_naming_the_kept_document(corpus, collect) -> None:
+    result = run_dedup(corpus.docs, collect)
     exact = {d.id: d.duplicate_of for d in result["exact"]}
     near = {d.id: d.duplicate_of for d in result["near"]}
     assert exact == corpus.exact_of
@@ -56,17 +48,17 @@ def test_planted_duplicates_are_dropped_naming_the_kept_document(corpus) -> None
 
 
 @pytest.mark.slow
-def test_same_result_whatever_the_input_order_and_worker_count(corpus) -> None:
-    expected = run_dedup(corpus.docs)
+def test_same_result_whatever_the_input_order_and_worker_count(corpus, collect) -> None:
+    expected = run_dedup(corpus.docs, collect)
     shuffled = list(corpus.docs)
     random.Random(7).shuffle(shuffled)
     for docs, workers in ((shuffled, 1), (shuffled, 2), (list(reversed(corpus.docs)), 2)):
-        got = run_dedup(docs, workers)
+        got = run_dedup(docs, collect, workers)
         for name in ("kept", "exact", "near"):
             assert sorted(map(_decisions, got[name])) == sorted(map(_decisions, expected[name]))
 
 
-def test_keep_rule_score_then_fetch_time_then_id() -> None:
+def test_keep_rule_score_then_fetch_time_then_id(collect) -> None:
     def doc(doc_id: str, score: int, fetched_at: str) -> Document:
         return Document(id=doc_id, url=f"http://x.test/{doc_id}", domain="x.test", text="Same text here.",
                         fetched_at=fetched_at, reddit=(RedditPost(doc_id, "news", score, 0),))
@@ -78,7 +70,7 @@ def test_keep_rule_score_then_fetch_time_then_id() -> None:
         ([doc("b", 5, ""), doc("a", 5, "2017-03-01")], "a"),  # unknown fetch time ranks last
     ]
     for docs, kept_id in cases:
-        result = run_dedup(docs)
+        result = run_dedup(docs, collect)
         assert [d.id for d in result["kept"]] == [kept_id]
         assert [d.duplicate_of for d in result["exact"]] == [kept_id]
 

@@ -1,0 +1,69 @@
+"""Dedup on the sample web's extracted pages against its ground truth (duplicate_of, dedup_drop)."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from pathlib import Path
+
+import pytest
+from webtext.clean.extract import extract_page
+from webtext.core.reasons import DEDUP_EXACT, DEDUP_NEAR
+from webtext.sampleweb.site import build_site
+
+_spec = importlib.util.spec_from_file_location("dedup_beam_tests", Path(__file__).with_name("test_dedup_beam.py"))
+assert _spec and _spec.loader
+_beam_tests = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_beam_tests)
+
+
+def _documents_and_expected(use_truth_text: bool) -> tuple[list, dict[str, tuple[str, str]]]:
+    site = build_site(seed=0)
+    docs = [doc for doc in map(extract_page, site.fetched_pages()) if doc.drop_reason is None]
+    by_url = {doc.url: doc for doc in docs}
+    truth_by_id = {}
+    for truth in site.truth.values():
+        doc = by_url.get(truth.final_url or truth.url)
+        if doc is not None:
+            truth_by_id[doc.id] = truth
+            if use_truth_text and truth.article_text:
+                doc.text = truth.article_text
+    expected = {doc_id: (t.dedup_drop, by_url[site.truth[t.duplicate_of].final_url or t.duplicate_of].id)
+                for doc_id, t in truth_by_id.items() if t.dedup_drop}
+    assert {reason for reason, _ in expected.values()} == {DEDUP_EXACT, DEDUP_NEAR}
+    random.Random(3).shuffle(docs)
+    return docs, expected
+
+
+def _by_reason(pairs: dict[str, tuple[str, str]], reason: str) -> dict[str, tuple[str, str]]:
+    return {k: v for k, v in pairs.items() if v[0] == reason}
+
+
+@pytest.mark.slow
+def test_ground_truth_texts_exact_and_near_duplicates_are_found(collect) -> None:
+    """With the ground-truth main text (a perfect extractor), exact copies are exact duplicates."""
+    docs, expected = _documents_and_expected(use_truth_text=True)
+    result = _beam_tests.run_dedup(docs, collect)
+    dropped = {d.id: (d.drop_reason, d.duplicate_of) for d in result["exact"] + result["near"]}
+    assert _by_reason(dropped, DEDUP_EXACT) == _by_reason(expected, DEDUP_EXACT)
+    near_found, near_truth = _by_reason(dropped, DEDUP_NEAR), _by_reason(expected, DEDUP_NEAR)
+    correct = set(near_found.items()) & set(near_truth.items())  # right document and right kept one
+    assert len(correct) / max(len(near_found), 1) >= 0.95
+    assert len(correct) / len(near_truth) >= 0.90
+
+
+@pytest.mark.slow
+def test_extracted_pages_duplicates_are_found_with_the_right_kept_document(collect) -> None:
+    """On the clean stage's extracted text every planted copy is dropped, naming its original.
+
+    The extractor keeps each page's own heading line, so exact copies whose headings differ reach
+    dedup as near duplicates: they count as found when dropped as either kind.
+    """
+    docs, expected = _documents_and_expected(use_truth_text=False)
+    result = _beam_tests.run_dedup(docs, collect)
+    dropped = {d.id: d.duplicate_of for d in result["exact"] + result["near"]}
+    truth = {doc_id: kept for doc_id, (_, kept) in expected.items()}
+    correct = set(dropped.items()) & set(truth.items())
+    assert len(correct) / max(len(dropped), 1) >= 0.95
+    assert {k: v for k, v in truth.items() if expected[k][0] == DEDUP_EXACT}.items() <= correct
+    assert len(correct) / len(truth) >= 0.90
