@@ -1,0 +1,85 @@
+"""The per-call time limit: it stops runaway calls on any thread and leaves no stray interrupt."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from webtext.clean.deadline import DeadlineExceeded, call_with_deadline
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def test_runaway_call_is_stopped_on_main_thread() -> None:
+    with pytest.raises(DeadlineExceeded):
+        call_with_deadline(_spin, 0.05)
+
+
+def test_runaway_call_is_stopped_on_a_worker_thread() -> None:
+    outcome: list[str] = []
+
+    def worker() -> None:
+        try:
+            call_with_deadline(_spin, 0.05)
+            outcome.append("returned")
+        except DeadlineExceeded:
+            outcome.append("stopped")
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(timeout=30)
+    assert outcome == ["stopped"]
+
+
+def test_interrupt_is_not_caught_by_except_exception() -> None:
+    def swallowing() -> None:
+        while True:
+            try:
+                time.sleep(0.001)
+            except Exception:  # noqa: S110 - what a careless dependency does
+                pass
+
+    with pytest.raises(DeadlineExceeded):
+        call_with_deadline(swallowing, 0.05)
+
+
+def test_fast_calls_return_and_leave_nothing_behind() -> None:
+    results = [call_with_deadline(lambda i=i: i * 2, 0.01) for i in range(2000)]
+    assert results == [i * 2 for i in range(2000)]
+    time.sleep(0.1)  # any interrupt still pending would be raised by now
+
+
+def test_errors_of_the_call_propagate() -> None:
+    def fail() -> None:
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        call_with_deadline(fail, 5)
+
+
+def test_concurrent_threads_get_their_own_deadlines() -> None:
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, fn: object, seconds: float) -> None:
+        try:
+            call_with_deadline(fn, seconds)  # type: ignore[arg-type]
+            outcomes[name] = "returned"
+        except DeadlineExceeded:
+            outcomes[name] = "stopped"
+
+    threads = [threading.Thread(target=run, args=("spin", _spin, 0.1)),
+               threading.Thread(target=run, args=("quick", lambda: time.sleep(0.02), 5.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == {"spin": "stopped", "quick": "returned"}
+
+
+def test_non_positive_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        call_with_deadline(lambda: None, 0)

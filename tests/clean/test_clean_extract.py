@@ -1,0 +1,141 @@
+"""Extraction of one page: the Document it makes, and a drop reason instead of any exception."""
+
+from __future__ import annotations
+
+import gzip
+import random
+
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from webtext.clean.extract import extract_page
+from webtext.clean.settings import ExtractSettings
+from webtext.clean.stage import clean_page
+from webtext.core import reasons
+from webtext.core.document import Page
+from webtext.core.urls import doc_id
+
+
+def test_article_becomes_document_with_provenance_and_metadata(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    page = make_page(article_html())
+    doc = extract_page(page)
+    assert doc.drop_reason is None
+    assert doc.text.splitlines()[-3:] == article  # after the headline
+    assert doc.id == doc_id(page.url)
+    assert doc.domain == "news.example.com"
+    assert doc.url == page.url
+    assert doc.reddit == page.reddit
+    assert doc.fetched_at == page.fetched_at
+    assert doc.title == "Riverside park to grow"
+    assert doc.date == "2017-06-01"
+    assert doc.language == "en"
+    assert doc.meta["source"] == "pages.warc.gz:1234"
+    assert doc.meta["encoding"] == "utf-8"
+
+
+def test_navigation_and_footer_are_left_out(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    text = extract_page(make_page(article_html())).text
+    assert "Home" not in text
+    assert "Contact the newsroom" not in text
+
+
+def test_residual_notice_lines_are_stripped_unless_cleanup_is_off(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    notice = "<p>We use cookies to improve your experience on this site.</p>"
+    page = make_page(article_html(extra_body=notice))
+    assert "cookies" not in extract_page(page).text
+    assert "We use cookies" in extract_page(page, ExtractSettings(line_cleanup=False)).text
+
+
+def test_page_of_only_notices_is_boilerplate_after_filters(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    notices = ["We use cookies to improve your experience on this site.",
+               "Please enable JavaScript to view the comments.",
+               "Subscribe to our newsletter for the latest updates."]
+    page = make_page(article_html(paragraphs=notices))
+    assert extract_page(page).text == "Riverside park to grow"  # only the headline is left
+    assert clean_page(page).drop_reason == reasons.CLEAN_BOILERPLATE
+    no_headline = make_page(article_html(paragraphs=notices).replace("<h1>Riverside park to grow</h1>", ""))
+    assert extract_page(no_headline).drop_reason == reasons.CLEAN_BOILERPLATE
+
+
+@pytest.mark.parametrize(("body", "content_type", "reason"), [
+    (b"", "text/html", reasons.CLEAN_EMPTY),
+    (b"  \n\t ", "text/html", reasons.CLEAN_EMPTY),
+    (b"%PDF-1.5\n" + bytes(range(256)) * 8, "text/html", reasons.CLEAN_NOT_HTML),
+    (b"%PDF-1.4\n1 0 obj\n", "application/pdf", reasons.CLEAN_NOT_HTML),
+    (b"plain words", "text/plain", reasons.CLEAN_NOT_HTML),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "", reasons.CLEAN_NOT_HTML),
+    (b"<html><body><ul><li><a href='/a'>A</a></li></ul></body></html>", "text/html",
+     reasons.CLEAN_NO_MAIN_TEXT),
+])
+def test_unusable_pages_get_their_reason(body: bytes, content_type: str, reason: str, make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    assert extract_page(make_page(body, content_type=content_type)).drop_reason == reason
+
+
+def test_html_without_content_type_is_sniffed(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    assert extract_page(make_page(article_html(), content_type="")).drop_reason is None
+
+
+def test_page_over_the_size_limit_is_too_large(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    page = make_page(article_html())
+    doc = extract_page(page, ExtractSettings(max_bytes=len(page.body) - 1))
+    assert doc.drop_reason == reasons.CLEAN_TOO_LARGE
+    assert extract_page(page, ExtractSettings(max_bytes=len(page.body))).drop_reason is None
+
+
+def test_extraction_past_the_time_limit_is_dropped_as_timeout(slow_page: Page, make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    assert extract_page(slow_page, ExtractSettings(timeout_s=0.1)).drop_reason == reasons.CLEAN_TIMEOUT
+    finished = extract_page(slow_page, ExtractSettings(timeout_s=120))
+    assert finished.drop_reason is None  # the same page extracts when given the time
+    assert "Paragraph 1999" in finished.text
+
+
+def test_undecodable_bytes_become_replacement_characters(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    html = article_html().replace("kilometres", "kilom\udcffetres")
+    body = html.encode("utf-8", errors="surrogateescape")
+    doc = extract_page(make_page(body))
+    assert doc.drop_reason is None
+    assert "kilom\ufffdetres" in doc.text
+
+
+def test_truncated_html_still_yields_the_text_before_the_cut(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    html = article_html()
+    cut = html.index(article[2][:30]) + 10
+    doc = extract_page(make_page(html[:cut]))
+    assert doc.drop_reason is None
+    assert article[0] in doc.text
+
+
+@pytest.mark.slow
+def test_deeply_nested_and_huge_pages_do_not_raise(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    deep = "<html><body>" + "<div>" * 20000 + "<p>deep words</p>" * 20 + "</div>" * 20000 + "</body></html>"
+    huge = article_html(paragraphs=article * 3000)  # about 1.6 MB
+    for body in (deep, huge, "<" * 100000, "<html>" + "<p>unclosed " * 20000):
+        doc = extract_page(make_page(body), ExtractSettings(timeout_s=20))
+        assert doc.drop_reason in (None, reasons.CLEAN_NO_MAIN_TEXT, reasons.CLEAN_TIMEOUT)
+
+
+def test_gzip_bytes_labelled_html_are_not_html(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    body = gzip.compress(article_html().encode() * 20)
+    assert extract_page(make_page(body)).drop_reason == reasons.CLEAN_NOT_HTML
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.binary(max_size=4000),
+       content_type=st.sampled_from(["text/html", "", "application/xhtml+xml", "text/html; charset=utf-16"]))
+def test_random_bytes_never_raise(body: bytes, content_type: str, make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    doc = extract_page(make_page(body, content_type=content_type))
+    assert doc.drop_reason is not None or doc.text
+
+
+def test_random_mutations_of_real_html_never_raise(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+    rng = random.Random(7)
+    html = article_html().encode()
+    for _ in range(40):
+        mutated = bytearray(html)
+        for _ in range(rng.randrange(1, 60)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        start, end = sorted(rng.sample(range(len(mutated)), 2))
+        doc = extract_page(make_page(bytes(mutated[:start] + mutated[end:])))
+        assert doc.drop_reason is not None or doc.text
