@@ -19,6 +19,7 @@ from webtext.core.errors import ConfigError
 from webtext.train.model import PRESETS, GPTConfig
 
 GPT2_BATCH_WINDOWS = 512  # sequences per optimizer step in GPT-2
+GPT3_WARMUP_STEPS = 715  # 375M tokens at 524,288 tokens per step
 CPU_BATCH_WINDOWS = 32  # default for the CPU presets, so a step takes well under a second
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
@@ -40,7 +41,8 @@ class TrainConfig:
     micro_batch: int = setting(8, "windows per forward pass per process (gradients accumulate to the batch)")
     lr: float = setting(6e-4, "peak learning rate")
     min_lr: float | None = setting(None, "final learning rate (default: lr / 10)")
-    warmup_steps: int = setting(715, "linear warm-up steps (capped at a tenth of --max-steps)")
+    warmup_steps: int | None = setting(None, "linear warm-up steps (default: GPT-3's 715, or a tenth of "
+                                             "--max-steps when that is fewer)")
     decay_steps: int | None = setting(None, "step where cosine decay reaches --min-lr (default: --max-steps)")
     weight_decay: float = setting(0.1, "AdamW weight decay, applied to matrices only")
     beta1: float = setting(0.9, "AdamW beta1")

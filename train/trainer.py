@@ -42,6 +42,7 @@ from webtext.train.checkpoint import (
     save_checkpoint,
 )
 from webtext.train.config import (
+    GPT3_WARMUP_STEPS,
     TrainConfig,
     accumulation_steps,
     model_config,
@@ -90,7 +91,9 @@ class _StopRequest:
 
 
 def _schedule(config: TrainConfig) -> CosineSchedule:
-    warmup = min(config.warmup_steps, max(1, config.max_steps // 10))
+    warmup = config.warmup_steps
+    if warmup is None:
+        warmup = min(GPT3_WARMUP_STEPS, max(1, config.max_steps // 10))
     return CosineSchedule(peak_lr=config.lr, warmup_steps=warmup,
                           decay_steps=config.decay_steps or config.max_steps,
                           min_lr=config.min_lr if config.min_lr is not None else config.lr / 10)
@@ -216,75 +219,83 @@ class Trainer:
                                eot_id=self.train_shards.eot_id, rng=rng, keep=self.config.keep,
                                extra={"train_config": self.config, **extra})
 
+    def _start(self, model: GPT, step: int) -> MetricsLog | None:
+        """Write the resolved configuration and open the metrics log (main process only)."""
+        if not self.processes.is_main:
+            return None
+        c = self.config
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        save_config(self.run_dir / "train_config.json", train=c, model=self.model_config,
+                    batch={"accumulation": self.accumulation, "global_windows": self.global_windows,
+                           "world_size": self.processes.world_size, "dtype": str(self.dtype),
+                           "device": str(self.device)})
+        _copy_tokenizer(self.train_shards, c.data, self.run_dir)
+        log.info("model %s: %s parameters; %d windows of %d tokens per step (%d x %d x %d processes)",
+                 c.model, f"{model.num_params():,}", self.global_windows, self.model_config.block_size,
+                 c.micro_batch, self.accumulation, self.processes.world_size)
+        return MetricsLog(self.run_dir, step if self.resume_from else None, c.tensorboard)
+
+    def _wrap(self, model: GPT) -> nn.Module:
+        """The module the steps call: compiled and/or wrapped in DDP as configured."""
+        runner: nn.Module = model
+        if self.config.compile:
+            runner = torch.compile(model)  # type: ignore[assignment]
+        if self.processes.distributed:
+            runner = DistributedDataParallel(
+                runner, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        return runner
+
     def run(self) -> TrainResult:
         """Train to `max_steps` (or a stop signal); returns how it ended."""
         c, processes = self.config, self.processes
-        distributed.init(processes, self.device)
-        if self.device.type == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = True
-            torch.backends.cudnn.allow_tf32 = True
-        model, optimizer, step, position = self._build()
-        main = processes.is_main
-        metrics = None
-        if main:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_config(self.run_dir / "train_config.json", train=c, model=self.model_config,
-                        batch={"accumulation": self.accumulation, "global_windows": self.global_windows,
-                               "world_size": processes.world_size, "dtype": str(self.dtype),
-                               "device": str(self.device)})
-            _copy_tokenizer(self.train_shards, c.data, self.run_dir)
-            metrics = MetricsLog(self.run_dir, step if self.resume_from else None, c.tensorboard)
-            log.info("model %s: %s parameters; %d windows of %d tokens per step (%d x %d x %d processes)",
-                     c.model, f"{model.num_params():,}", self.global_windows, self.model_config.block_size,
-                     c.micro_batch, self.accumulation, processes.world_size)
-        runner: nn.Module = torch.compile(model) if c.compile else model  # type: ignore[assignment]
-        if processes.distributed:
-            runner = DistributedDataParallel(
-                runner, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-        tokens_per_step = self.global_windows * self.model_config.block_size
-        peak = peak_flops(self.device, self.dtype)
-        flops_token = flops_per_token(model)
-        loss = val_loss = math.nan
-        checkpoint = None
-        progress = bar(total=c.max_steps, desc=f"train {c.model}", unit="step", disable=not (main and c.progress))
-        progress.update(step)
         with _StopRequest() as stop:
+            distributed.init(processes, self.device)
+            if self.device.type == "cuda":
+                torch.backends.cuda.matmul.allow_tf32 = True
+                torch.backends.cudnn.allow_tf32 = True
+            model, optimizer, step, position = self._build()
+            metrics = self._start(model, step)
+            runner = self._wrap(model)
+            tokens_per_step = self.global_windows * self.model_config.block_size
+            peak, flops_token = peak_flops(self.device, self.dtype), flops_per_token(model)
+            loss = val_loss = math.nan
+            checkpoint = None
+            progress = bar(total=c.max_steps, desc=f"train {c.model}", unit="step",
+                           disable=not (processes.is_main and c.progress))
+            progress.update(step)
             while step < c.max_steps:
                 started = time.perf_counter()
                 local_loss, grad_norm, lr = self._step(runner, model, optimizer, step, position)
                 step += 1
                 position += self.global_windows
-                loss_total, stops = distributed.sum_across(
-                    [local_loss, 1.0 if stop.signal else 0.0], self.device)
+                # one all-reduce: the global batch's mean loss, and whether any process was signalled
+                loss_total, stops = distributed.sum_across([local_loss, float(stop.signal is not None)],
+                                                           self.device)
                 loss = loss_total / processes.world_size
-                elapsed = time.perf_counter() - started
+                rate = tokens_per_step / (time.perf_counter() - started)
                 row: dict[str, Any] = {"step": step, "loss": loss, "lr": lr, "grad_norm": grad_norm,
-                                       "tokens": step * tokens_per_step,
-                                       "tokens_per_s": tokens_per_step / elapsed}
-                utilization = mfu(tokens_per_step / elapsed / processes.world_size, flops_token, peak)
+                                       "tokens": step * tokens_per_step, "tokens_per_s": rate}
+                postfix = {"loss": f"{loss:.4f}", "tok/s": f"{rate:,.0f}"}
+                utilization = mfu(rate / processes.world_size, flops_token, peak)
                 if utilization is not None:
                     row["mfu"] = utilization
+                    postfix["mfu"] = f"{utilization:.1%}"
                 if step == c.max_steps or (c.eval_every and step % c.eval_every == 0):
                     row["val_loss"] = val_loss = self._validate(model)
                 if metrics is not None:
                     metrics.add(row)
-                postfix = {"loss": f"{loss:.4f}", "tok/s": f"{row['tokens_per_s']:,.0f}"}
-                if utilization is not None:
-                    postfix["mfu"] = f"{utilization:.1%}"
                 progress.set_postfix(postfix, refresh=False)
                 progress.update(1)
-                stopping = stops > 0
-                if step == c.max_steps or stopping or (c.save_every and step % c.save_every == 0):
+                if step == c.max_steps or stops > 0 or (c.save_every and step % c.save_every == 0):
                     checkpoint = self._save(model, optimizer, step, position, metrics,
                                             {"metrics": {"loss": loss, "val_loss": val_loss}})
-                if stopping:
+                if stops > 0:
                     break
-        progress.close()
-        if metrics is not None:
-            metrics.close()
-        stopped_by = stop.signal if step < c.max_steps else None
+            progress.close()
+            if metrics is not None:
+                metrics.close()
         return TrainResult(step=step, loss=loss, val_loss=None if math.isnan(val_loss) else val_loss,
-                           checkpoint=checkpoint, stopped_by=stopped_by)
+                           checkpoint=checkpoint, stopped_by=(stop.signal or "SIGTERM") if step < c.max_steps else None)
 
 
 def train(config: TrainConfig) -> TrainResult:

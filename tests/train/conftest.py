@@ -8,6 +8,10 @@ the tokenize stage's `ShardWriter`: one document per topic, every tenth topic in
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from pydoc_data.topics import topics
 
@@ -48,3 +52,37 @@ def build_text_shards(directory: Path, vocab_size: int = 512) -> Path:
 def text_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A shard directory of real text (see the module docstring), shared by the session."""
     return build_text_shards(tmp_path_factory.mktemp("shards"))
+
+
+
+class Webtext:
+    """Runs the `webtext` command in subprocesses: one thread each (two test workers share two
+    cores), plain progress output."""
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "WEBTEXT_PROGRESS": "plain"}
+
+    @staticmethod
+    def command(*args: str | Path) -> list[str]:
+        return [sys.executable, "-m", "webtext.cli.main", *map(str, args)]
+
+    def run(self, *args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run `webtext args...` to completion, capturing its output."""
+        return subprocess.run(self.command(*args), env=self.env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+    def start(self, *args: str | Path) -> subprocess.Popen[str]:
+        """Start `webtext args...` in the background."""
+        return subprocess.Popen(self.command(*args), env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def losses(run_dir: Path) -> dict[int, float]:
+        """Step -> training loss from a run directory's metrics.jsonl."""
+        with (run_dir / "metrics.jsonl").open() as handle:
+            return {row["step"]: row["loss"] for row in map(json.loads, handle)}
+
+
+@pytest.fixture
+def webtext() -> Webtext:
+    """The `webtext` command, run in subprocesses."""
+    return Webtext()
