@@ -69,8 +69,9 @@ def add_duplicates(b: Builder, originals: list[tuple[str, Article, str]]) -> Non
             copy = Article(article.title, edited)
             path = f"/syndicated/{slug(article.title)}.html"
         else:
-            copy = article
-            copy_host = HOSTS[(HOSTS.index(host) + len(SITE_NAMES) // 2) % len(HOSTS)] if host in HOSTS else host
+            copy = article  # the same page on another site of the same layout: identical extracted text
+            copy_host = next(h for h in HOSTS[HOSTS.index(host) + 1:] + HOSTS
+                             if h != host and b.chromes[h].layout == b.chromes[host].layout)
             path = f"/mirror/{slug(article.title)}.html"
         copy_url = b.serve_article(copy_host, path, copy, 6)
         post = b.post(copy_url, b.rng.randrange(3, 5), copy.title)  # originals score 5 or more
