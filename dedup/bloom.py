@@ -124,6 +124,10 @@ class NgramBloom:
         header = json.dumps(self._header(), sort_keys=True).encode("utf-8")
         return _MAGIC + _HEADER_LENGTH.pack(len(header)) + header + self._bloom.save_bytes()
 
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        """Pickle as `to_bytes` (rbloom objects do not pickle), so filters cross Beam workers."""
+        return NgramBloom.from_bytes, (self.to_bytes(),)
+
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "<bytes>") -> NgramBloom:
         """Inverse of `to_bytes`; `BadFileError` naming `source` if the data is not a filter."""
