@@ -1,0 +1,78 @@
+"""`webtext tokenizer ...` and `webtext shards inspect` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from webtext.cli.main import main
+from webtext.core.document import Document
+from webtext.tokenize.beam import TokenizeAndWrite
+from webtext.tokenize.shards import write_manifest
+
+
+def test_train_encode_decode_info(prose: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps({"text": text}) + "\n" for text in prose), encoding="utf-8")
+    assert main(["tokenizer", "train", "--input", str(docs), "--out", str(tmp_path / "tok"),
+                 "--vocab-size", "1000", "--min-frequency", "3"]) == 0
+    assert "1000 tokens, end-of-text id 999" in capsys.readouterr().out
+    assert json.loads((tmp_path / "tok" / "training.json").read_text())["settings"] == {
+        "vocab_size": 1000, "min_frequency": 3}
+    flags = ["--tokenizer", str(tmp_path / "tok")]
+    assert main(["tokenizer", "encode", *flags, "Hello, wörld"]) == 0
+    ids = capsys.readouterr().out.split()
+    assert ids and all(word.isdigit() for word in ids)
+    assert main(["tokenizer", "decode", *flags, "--engine", "tokenizers", *ids]) == 0
+    assert capsys.readouterr().out == "Hello, wörld\n"
+    assert main(["tokenizer", "info", *flags]) == 0
+    assert "engine tiktoken" in capsys.readouterr().out
+
+
+def test_bad_input_gives_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "fine"}\n{"text": broken\n', encoding="utf-8")
+    assert main(["tokenizer", "train", "--input", str(bad), "--out", str(tmp_path / "tok")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad} at line 2: not a JSON object") and err.count("\n") == 1
+    assert not (tmp_path / "tok").exists()
+
+
+@pytest.fixture(scope="module")
+def corpus(prose: list[str], tokenizer_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A shard directory written by `TokenizeAndWrite`: 48 train and 12 val documents."""
+    out = tmp_path_factory.mktemp("corpus")
+    pairs = [("val" if i % 5 == 0 else "train", Document(id=f"d{i:04d}", url="", domain="", text=text))
+             for i, text in enumerate(prose[:60])]
+    transform = TokenizeAndWrite(tokenizer_dir, out, shard_bytes=4096)
+    with beam.Pipeline() as pipeline:
+        _ = (pipeline | beam.Create(pairs) | transform | beam.combiners.ToList()
+             | beam.Map(lambda infos: write_manifest(out, infos, tokenizer_file=transform.tokenizer_file,
+                                                     drops={"clean:too_short": 4})))
+    return out
+
+
+def test_inspect_prints_counts_histogram_and_sample(corpus: Path, prose: list[str],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shards", "inspect", str(corpus), "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "split train:" in out and "48 documents" in out and "split val:" in out and "12 documents" in out
+    assert "verified: checksums" in out and "matches the shards" in out
+    assert "most frequent tokens" in out and "'.'" in out
+    assert repr(prose[0][:20])[:-1] in out  # the decoded start of the first val document (d0000)
+    assert "dropped documents: 4 (clean:too_short 4)" in out
+
+
+def test_inspect_refuses_a_damaged_shard_in_one_line(corpus: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = Path(shutil.copytree(corpus, tmp_path / "copy"))
+    shard = sorted(corpus.glob("train-*.arrow"))[1]
+    data = bytearray(shard.read_bytes())
+    data[-30] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    assert main(["shards", "inspect", str(corpus)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {shard}: checksum mismatch: the file differs from the one the manifest records\n"
