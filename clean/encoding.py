@@ -4,7 +4,10 @@ The order follows the WHATWG HTML standard's encoding sniffing algorithm (§13.2
 order mark wins, then the transport layer's `Content-Type: ...; charset=`, then a `<meta charset>`
 or `<meta http-equiv="Content-Type">` found by prescanning the first 1024 bytes (we scan 4096, as
 browsers do in practice for late meta tags). Without a declaration the body is tried as strict
-UTF-8 (most of the web since 2010; W3Techs) and otherwise detected with charset-normalizer.
+UTF-8 (most of the web since 2010; W3Techs) and otherwise detected with charset-normalizer;
+where its best guesses tie (Latin text fits windows-1250, -1252 and -1257 equally well when only
+a few accented letters occur), windows-1252 wins, the default the WHATWG standard names for
+undeclared documents in most locales, and the fallback when nothing is detected at all.
 
 Labels are resolved through Python's codec registry; per the WHATWG Encoding standard,
 `iso-8859-1`, `latin1` and `ascii` mean windows-1252. Whatever is chosen, bytes that cannot be
@@ -64,8 +67,12 @@ def detect_charset(body: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(body[:_DETECT_BYTES]).best()
-    return (best and _codec(best.encoding)) or "cp1252"
+    matches = list(from_bytes(body[:_DETECT_BYTES]))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    tied = [m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return "cp1252" if "cp1252" in tied else (_codec(best.encoding) or "cp1252")
 
 
 def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:

@@ -106,7 +106,9 @@ def _extract(html: str, url: str, settings: ExtractSettings) -> tuple[str, str, 
         with_metadata=settings.with_metadata, output_format="python")
     if not isinstance(result, trafilatura.settings.Document):  # None: no main text found
         return "", "", "", language
-    return (result.text or "", result.title or "", result.date or "", language)
+    text = "\n".join(part for part in (result.text, result.comments if settings.include_comments else "")
+                     if part)
+    return text, result.title or "", result.date or "", language
 
 
 def extract_page(page: Page, settings: ExtractSettings | None = None) -> Document:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import random
-
 from collections.abc import Callable
 
 import pytest
@@ -17,8 +16,12 @@ from webtext.core import reasons
 from webtext.core.document import Page
 from webtext.core.urls import doc_id
 
+PageMaker = Callable[..., Page]
+HtmlMaker = Callable[..., str]
 
-def test_article_becomes_document_with_provenance_and_metadata(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+
+def test_article_becomes_document_with_provenance_and_metadata(
+        make_page: PageMaker, article_html: HtmlMaker, article: list[str]) -> None:
     page = make_page(article_html())
     doc = extract_page(page)
     assert doc.drop_reason is None
@@ -35,20 +38,22 @@ def test_article_becomes_document_with_provenance_and_metadata(make_page: Callab
     assert doc.meta["encoding"] == "utf-8"
 
 
-def test_navigation_and_footer_are_left_out(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_navigation_and_footer_are_left_out(make_page: PageMaker, article_html: HtmlMaker) -> None:
     text = extract_page(make_page(article_html())).text
     assert "Home" not in text
     assert "Contact the newsroom" not in text
 
 
-def test_residual_notice_lines_are_stripped_unless_cleanup_is_off(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_residual_notice_lines_are_stripped_unless_cleanup_is_off(
+        make_page: PageMaker, article_html: HtmlMaker) -> None:
     notice = "<p>We use cookies to improve your experience on this site.</p>"
     page = make_page(article_html(extra_body=notice))
     assert "cookies" not in extract_page(page).text
     assert "We use cookies" in extract_page(page, ExtractSettings(line_cleanup=False)).text
 
 
-def test_page_of_only_notices_is_boilerplate_after_filters(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_page_of_only_notices_is_boilerplate_after_filters(
+        make_page: PageMaker, article_html: HtmlMaker) -> None:
     notices = ["We use cookies to improve your experience on this site.",
                "Please enable JavaScript to view the comments.",
                "Subscribe to our newsletter for the latest updates."]
@@ -69,29 +74,31 @@ def test_page_of_only_notices_is_boilerplate_after_filters(make_page: Callable[.
     (b"<html><body><ul><li><a href='/a'>A</a></li></ul></body></html>", "text/html",
      reasons.CLEAN_NO_MAIN_TEXT),
 ])
-def test_unusable_pages_get_their_reason(body: bytes, content_type: str, reason: str, make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_unusable_pages_get_their_reason(
+        body: bytes, content_type: str, reason: str, make_page: PageMaker) -> None:
     assert extract_page(make_page(body, content_type=content_type)).drop_reason == reason
 
 
-def test_html_without_content_type_is_sniffed(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_html_without_content_type_is_sniffed(make_page: PageMaker, article_html: HtmlMaker) -> None:
     assert extract_page(make_page(article_html(), content_type="")).drop_reason is None
 
 
-def test_page_over_the_size_limit_is_too_large(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_page_over_the_size_limit_is_too_large(make_page: PageMaker, article_html: HtmlMaker) -> None:
     page = make_page(article_html())
     doc = extract_page(page, ExtractSettings(max_bytes=len(page.body) - 1))
     assert doc.drop_reason == reasons.CLEAN_TOO_LARGE
     assert extract_page(page, ExtractSettings(max_bytes=len(page.body))).drop_reason is None
 
 
-def test_extraction_past_the_time_limit_is_dropped_as_timeout(slow_page: Page, make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_extraction_past_the_time_limit_is_dropped_as_timeout(slow_page: Page) -> None:
     assert extract_page(slow_page, ExtractSettings(timeout_s=0.1)).drop_reason == reasons.CLEAN_TIMEOUT
     finished = extract_page(slow_page, ExtractSettings(timeout_s=120))
     assert finished.drop_reason is None  # the same page extracts when given the time
     assert "Paragraph 1999" in finished.text
 
 
-def test_undecodable_bytes_become_replacement_characters(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_undecodable_bytes_become_replacement_characters(
+        make_page: PageMaker, article_html: HtmlMaker) -> None:
     html = article_html().replace("kilometres", "kilom\udcffetres")
     body = html.encode("utf-8", errors="surrogateescape")
     doc = extract_page(make_page(body))
@@ -99,7 +106,8 @@ def test_undecodable_bytes_become_replacement_characters(make_page: Callable[...
     assert "kilom\ufffdetres" in doc.text
 
 
-def test_truncated_html_still_yields_the_text_before_the_cut(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_truncated_html_still_yields_the_text_before_the_cut(
+        make_page: PageMaker, article_html: HtmlMaker, article: list[str]) -> None:
     html = article_html()
     cut = html.index(article[2][:30]) + 10
     doc = extract_page(make_page(html[:cut]))
@@ -108,7 +116,8 @@ def test_truncated_html_still_yields_the_text_before_the_cut(make_page: Callable
 
 
 @pytest.mark.slow
-def test_deeply_nested_and_huge_pages_do_not_raise(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_deeply_nested_and_huge_pages_do_not_raise(
+        make_page: PageMaker, article_html: HtmlMaker, article: list[str]) -> None:
     deep = "<html><body>" + "<div>" * 20000 + "<p>deep words</p>" * 20 + "</div>" * 20000 + "</body></html>"
     huge = article_html(paragraphs=article * 3000)  # about 1.6 MB
     for body in (deep, huge, "<" * 100000, "<html>" + "<p>unclosed " * 20000):
@@ -116,7 +125,7 @@ def test_deeply_nested_and_huge_pages_do_not_raise(make_page: Callable[..., Page
         assert doc.drop_reason in (None, reasons.CLEAN_NO_MAIN_TEXT, reasons.CLEAN_TIMEOUT)
 
 
-def test_gzip_bytes_labelled_html_are_not_html(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_gzip_bytes_labelled_html_are_not_html(make_page: PageMaker, article_html: HtmlMaker) -> None:
     body = gzip.compress(article_html().encode() * 20)
     assert extract_page(make_page(body)).drop_reason == reasons.CLEAN_NOT_HTML
 
@@ -124,12 +133,12 @@ def test_gzip_bytes_labelled_html_are_not_html(make_page: Callable[..., Page], a
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=st.binary(max_size=4000),
        content_type=st.sampled_from(["text/html", "", "application/xhtml+xml", "text/html; charset=utf-16"]))
-def test_random_bytes_never_raise(body: bytes, content_type: str, make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_random_bytes_never_raise(body: bytes, content_type: str, make_page: PageMaker) -> None:
     doc = extract_page(make_page(body, content_type=content_type))
     assert doc.drop_reason is not None or doc.text
 
 
-def test_random_mutations_of_real_html_never_raise(make_page: Callable[..., Page], article_html: Callable[..., str], article: list[str]) -> None:
+def test_random_mutations_of_real_html_never_raise(make_page: PageMaker, article_html: HtmlMaker) -> None:
     rng = random.Random(7)
     html = article_html().encode()
     for _ in range(40):

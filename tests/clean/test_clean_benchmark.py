@@ -1,0 +1,43 @@
+"""The clean stage on real pages: the article-extraction benchmark with human ground truth.
+
+Skipped when `../shared/data/extraction-benchmark` (beside the repository) is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+import trafilatura
+from webtext.clean.extract import extract_page
+from webtext.clean.scoring import benchmark_scores
+from webtext.core.document import Page
+
+BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not BENCHMARK.is_dir(), reason=f"{BENCHMARK} is absent")]
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[tuple[Page, str]]:
+    truth = json.loads((BENCHMARK / "ground-truth.json").read_text(encoding="utf-8"))
+    return [(Page(url=item["url"], status=200, headers=(("Content-Type", "text/html"),),
+                  body=gzip.decompress((BENCHMARK / "html" / f"{key}.html.gz").read_bytes()),
+                  fetched_at=""), item["articleBody"]) for key, item in sorted(truth.items())]
+
+
+def test_stage_beats_bare_trafilatura_defaults_on_real_pages(pages: list[tuple[Page, str]]) -> None:
+    ours = benchmark_scores((extract_page(page).text, truth) for page, truth in pages)
+    bare = benchmark_scores((trafilatura.extract(page.body) or "", truth) for page, truth in pages)
+    assert ours.f1 >= 0.95
+    assert ours.f1 > bare.f1
+    assert ours.precision > bare.precision
+
+
+def test_no_real_article_is_lost_to_extraction(pages: list[tuple[Page, str]]) -> None:
+    dropped = [(page.url, doc.drop_reason) for page, _ in pages
+               if (doc := extract_page(page)).drop_reason is not None]
+    assert dropped == []
