@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
+from scrapy.crawler import Crawler
 from webtext.core.progress import bar
 from webtext.crawl.pages import DropItem, PageItem, PagesSpider
 from webtext.crawl.store import PENDING, LinkStore
@@ -56,11 +56,17 @@ def recover_leftovers(warc_dir: str | Path, store: LinkStore) -> int:
 class WarcStorePipeline:
     """Write `PageItem`s to rolling WARC files and record every item's outcome in the store."""
 
-    def __init__(self) -> None:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.counts: Counter[str] = Counter()
         self._last_commit = time.monotonic()
 
-    def open_spider(self, spider: Spider) -> None:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcStorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
         assert isinstance(spider, PagesSpider)
         self.store = spider.store
         self.writer = RollingWarcWriter(spider.warc_dir, max_bytes=spider.warc_size)
@@ -68,7 +74,7 @@ class WarcStorePipeline:
         self.bar = bar(total=self.store.count_pending(), desc="pages", unit="page")
         self.store.transaction()
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any) -> Any:
         if isinstance(item, PageItem):
             self._roll_if_full()
             where = self.writer.write(item.page)
@@ -88,13 +94,13 @@ class WarcStorePipeline:
                                  pending=max(0, (self.bar.total or 0) - self.bar.n), refresh=False)
         return item
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         self._commit(reopen=False)
         self.writer.close()
         self.bar.close()
-        if spider.crawler.stats is not None:
+        if self.crawler.stats is not None:
             for name, value in self.counts.items():
-                spider.crawler.stats.set_value(f"webtext/{name}", value)
+                self.crawler.stats.set_value(f"webtext/{name}", value)
 
     def _commit(self, reopen: bool = True) -> None:
         self.writer.flush()

@@ -8,6 +8,7 @@ further spider starts; a second Ctrl-C stops at once, which the next run recover
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ class SpiderRun:
 def run_in_sequence(runs: list[SpiderRun], settings: dict[str, Any]) -> list[SpiderRun]:
     """Run `runs` one after another; stops early when one is interrupted or fails."""
     process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
+    for name in ("scrapy", "twisted", "py.warnings"):  # Scrapy resets them; keep the console quiet
+        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL", "WARNING"))
     errors: list[Failure] = []
     done: list[bool] = []
 
