@@ -78,7 +78,7 @@ def collect_outputs(docs: list[Any], build: Callable[[beam.PCollection], dict[st
                     workers: int = 1) -> dict[str, list[Any]]:
     """Run `build` over `docs` on DirectRunner with `workers` workers; return each output's elements."""
     with tempfile.TemporaryDirectory() as out:
-        options = PipelineOptions(direct_num_workers=workers, direct_running_mode="multi_threading")
+        options = PipelineOptions(flags=[], direct_num_workers=workers, direct_running_mode="multi_threading")
         with beam.Pipeline(options=options) as pipeline:
             outputs = build(pipeline | beam.Create(docs))
             for name, pcoll in outputs.items():

@@ -1,0 +1,42 @@
+"""`webtext dedup` end to end on files: outputs, report, Parquet round trip, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from webtext.cli.main import main
+from webtext.dedup.docfiles import read_documents, write_documents
+
+
+@pytest.mark.slow
+def test_dedup_command_writes_kept_dropped_and_report(corpus, tmp_path: Path, capsys) -> None:
+    source = tmp_path / "docs.parquet"
+    write_documents(source, corpus.docs)
+    evals = tmp_path / "eval.jsonl"
+    evals.write_text(json.dumps({"text": corpus.docs[0].text}) + "\n")
+    status = main(["dedup", "--input", str(source), "--output", str(tmp_path / "out.jsonl"),
+                   "--eval", f"probe={evals}", "--decontaminate", "near"])
+    assert status == 0
+    assert "9 bands x 13 rows" in capsys.readouterr().out
+    kept = list(read_documents(tmp_path / "out.jsonl"))
+    dropped = {d.id: d for d in read_documents(tmp_path / "out.dropped.jsonl")}
+    assert len(kept) + len(dropped) == len(corpus.docs)
+    assert corpus.docs[0].id in dropped  # the evaluation document's training copy
+    for doc_id, kept_id in {**corpus.exact_of, **corpus.near_of}.items():
+        assert dropped[doc_id].duplicate_of == kept_id
+    report = json.loads((tmp_path / "out.report.json").read_text())
+    assert report["documents"] == len(corpus.docs)
+    assert report["dropped"]["dedup:contaminated"] == 1
+    assert report["decontamination"]["probe"]["documents_dropped"] == 1
+    assert json.loads((tmp_path / "out.config.json").read_text())["dedup"]["threshold"] == 0.8
+
+
+def test_bad_input_line_is_named_and_nothing_is_written(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "docs.jsonl"
+    source.write_text('{"id": "a", "url": "http://a.test/", "domain": "a.test", "text": "x"}\n{broken\n')
+    status = main(["dedup", "--input", str(source), "--output", str(tmp_path / "out.jsonl")])
+    assert status == 2
+    assert capsys.readouterr().err.strip().startswith(f"error: {source} at line 2: invalid JSON")
+    assert not list(tmp_path.glob("out*"))
