@@ -82,7 +82,7 @@ def _join_optimizer(tensors: dict[str, torch.Tensor], plain: dict[str, Any]) -> 
     for index, values in plain["scalars"].items():
         state.setdefault(int(index), {}).update(values)
     groups = [{**g, "betas": tuple(g["betas"])} if "betas" in g else g for g in plain["param_groups"]]
-    return {"state": state, "param_groups": groups}
+    return {"state": dict(sorted(state.items())), "param_groups": groups}
 
 
 def save_checkpoint(directory: str | Path, model: GPT, optimizer: torch.optim.Optimizer | None, *,
