@@ -19,7 +19,7 @@ never copy more than the window it asks for:
   set keeps a concatenation index (`chunk_bounds`) over the per-shard views;
 - `.tokens` is that flat view: zero-copy when the split is one shard (the common case up to
   `DEFAULT_SHARD_BYTES` of tokens), otherwise a concatenated copy made once, on first use;
-- `.windows(starts, length)` gathers windows from the per-shard views directly, crossing shard
+- `.windows(starts, length)` gathers windows from the per-shard views directly (kept per length), crossing shard
   boundaries where needed, so it never builds `.tokens` (see `windows`);
 - `.doc_offsets[i]:.doc_offsets[i+1]` are document i's tokens in the flat view, and
   `.document(i)` returns them as a zero-copy slice of its shard.
@@ -37,7 +37,7 @@ import pyarrow as pa
 from webtext.core.errors import BadFileError, ConfigError
 from webtext.tokenize.manifest import read_manifest
 from webtext.tokenize.shard_format import MANIFEST_NAME, META_TOKENIZER_HASH, file_sha256
-from webtext.tokenize.windows import chunk_bounds, gather_windows
+from webtext.tokenize.windows import TokenWindows
 
 
 class _Shard:
@@ -109,7 +109,8 @@ class ShardSet:
         self.dtype = np.dtype(tokenizer["dtype"])
         self._shards = shards
         self.shard_tokens: list[np.ndarray] = [v for s in shards for v in s.values]
-        self.chunk_bounds = chunk_bounds(self.shard_tokens)
+        self._windows = TokenWindows(self.shard_tokens)
+        self.chunk_bounds = self._windows.bounds
         pieces = [np.zeros(1, dtype=np.int64)]
         for base, chunk_offsets in zip(self.chunk_bounds[:-1],
                                        (o for s in shards for o in s.offsets), strict=True):
@@ -163,4 +164,4 @@ class ShardSet:
 
     def windows(self, starts: np.ndarray, length: int) -> np.ndarray:
         """Token windows `[s, s + length)` of the flat view, shape `(len(starts), length)`."""
-        return gather_windows(self.shard_tokens, self.chunk_bounds, starts, length)
+        return self._windows.gather(starts, length)
