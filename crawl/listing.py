@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import scrapy
 from scrapy.http import Response
 from webtext.core.errors import ConfigError
+from webtext.crawl import settings as crawl_settings
 from webtext.crawl.collect import LinkCollector
 from webtext.crawl.rules import LinkRules
 from webtext.crawl.store import LinkStore
@@ -49,7 +50,9 @@ class ListingSpider(scrapy.Spider):
         "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
-        "DOWNLOADER_MIDDLEWARES": {"webtext.crawl.throttle.RateLimitMiddleware": 560},
+        # Before WaitMiddleware (50), so the wait it asks for is honoured for the same request.
+        "DOWNLOADER_MIDDLEWARES": {**crawl_settings.DOWNLOADER_MIDDLEWARES,
+                                   "webtext.crawl.throttle.RateLimitMiddleware": 40},
     }
 
     def __init__(self, store: str = "out/crawl/links.sqlite", api_base: str = "https://oauth.reddit.com",
@@ -65,7 +68,7 @@ class ListingSpider(scrapy.Spider):
         self.api_base, self.sort, self.time = api_base.rstrip("/"), sort, time
         self.token, self.client_id, self.client_secret = token, client_id, client_secret
         self.token_url = token_url or token_url_for(api_base)
-        self.user_agent, self.max_items = user_agent, int(max_items)
+        self.api_user_agent, self.max_items = user_agent, int(max_items)
         self.store = LinkStore(store)
         self.collector = LinkCollector(self.store, rules or LinkRules())
         self.min_score, self.sum_scores = int(min_score), bool(sum_scores)
@@ -75,7 +78,7 @@ class ListingSpider(scrapy.Spider):
         if self.client_id and self.client_secret and not self.token:
             secret = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
             yield scrapy.FormRequest(self.token_url, formdata={"grant_type": "client_credentials"},
-                                     headers={"Authorization": f"Basic {secret}", "User-Agent": self.user_agent},
+                                     headers={"Authorization": f"Basic {secret}", "User-Agent": self.api_user_agent},
                                      callback=self.got_token, dont_filter=True)
             return
         for request in self._first_pages():
@@ -93,9 +96,9 @@ class ListingSpider(scrapy.Spider):
 
     def _page(self, subreddit: str, after: str) -> scrapy.Request:
         query = {"limit": 100, "t": self.time, "raw_json": 1, **({"after": after} if after else {})}
-        headers = {"User-Agent": self.user_agent}
+        headers = {"User-Agent": self.api_user_agent}
         if self.token:
-            headers["Authorization"] = f"bearer {self.token}"
+            headers["Authorization"] = f"Bearer {self.token}"
         return scrapy.Request(f"{self.api_base}/r/{subreddit}/{self.sort}.json?{urlencode(query)}",
                               headers=headers, callback=self.parse, cb_kwargs={"subreddit": subreddit},
                               dont_filter=True)

@@ -34,9 +34,9 @@ class SpiderRun:
 
 def run_in_sequence(runs: list[SpiderRun], settings: dict[str, Any]) -> list[SpiderRun]:
     """Run `runs` one after another; stops early when one is interrupted or fails."""
+    _quiet(settings)
     process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
-    for name in ("scrapy", "twisted", "py.warnings"):  # Scrapy resets them; keep the console quiet
-        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL", "WARNING"))
+    _quiet(settings)  # Scrapy resets the levels while it starts
     errors: list[Failure] = []
     done: list[bool] = []
 
@@ -67,3 +67,8 @@ def run_in_sequence(runs: list[SpiderRun], settings: dict[str, Any]) -> list[Spi
     if errors:
         errors[0].raiseException()
     return runs
+
+
+def _quiet(settings: dict[str, Any]) -> None:
+    for name in ("scrapy", "twisted", "py.warnings"):
+        logging.getLogger(name).setLevel(settings.get("LOG_LEVEL", "WARNING"))

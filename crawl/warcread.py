@@ -81,6 +81,9 @@ def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
         except _READ_ERRORS as exc:
             yield RecordRead(offset, offset, None, problem=f"not a WARC record ({_short(exc)})")
             return
+        if record.format != "warc":  # warcio also accepts ARC; anything else here is damage
+            yield RecordRead(offset, offset, None, problem=f"not a WARC record (parsed as {record.format})")
+            return
         try:
             body = record.content_stream().read()
         except _READ_ERRORS as exc:
