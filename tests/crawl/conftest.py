@@ -26,7 +26,8 @@ _ENTRY = (
 )
 
 # Fast settings for the sample web: its timeout page sleeps longer than the 2 s allowed here.
-FAST = ["--timeout", "2", "--throttle-start", "0.05", "--backoff", "0.1", "--max-size", str(1 << 20)]
+FAST = ["--timeout", "1.5", "--retries", "1", "--throttle-start", "0.05", "--backoff", "0.1",
+        "--max-size", str(1 << 20)]
 
 
 

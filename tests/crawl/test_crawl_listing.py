@@ -26,7 +26,8 @@ def strict_api() -> Iterator[SampleWebServer]:
 
 def collected_posts(store: Path) -> int:
     with sqlite3.connect(store) as db:
-        return int(db.execute("SELECT (SELECT COUNT(*) FROM posts) + (SELECT COUNT(*) FROM dropped_posts)").fetchone()[0])
+        row = db.execute("SELECT (SELECT COUNT(*) FROM posts) + (SELECT COUNT(*) FROM dropped_posts)").fetchone()
+        return int(row[0])
 
 
 def test_client_credentials_and_rate_limits_still_collect_every_post(
