@@ -27,7 +27,9 @@ of the extraction benchmark (`../shared/data/extraction-benchmark`):
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator
 
 # Gopher, Table A1: (n, threshold) for the most frequent n-gram's character fraction...
 TOP_NGRAM_LIMITS = ((2, 0.20), (3, 0.18), (4, 0.16))
@@ -35,9 +37,14 @@ TOP_NGRAM_LIMITS = ((2, 0.20), (3, 0.18), (4, 0.16))
 DUPLICATE_NGRAM_LIMITS = ((10, 0.30),)
 DUPLICATE_LINE_LIMIT = 0.30
 DUPLICATE_LINE_CHARS_LIMIT = 0.20
+_LETTER = re.compile(r"[^\W\d_]")
 SYMBOLS_PER_WORD_LIMIT = 0.10
 ALPHABETIC_WORDS_MIN = 0.70  # Gopher: 0.80 (see above)
 STOP_WORDS_EN = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
+
+
+def _ngrams(words: list[str], n: int) -> Iterator[tuple[str, ...]]:
+    return zip(*(words[i:] for i in range(n)), strict=False)
 
 
 def duplicate_line_fractions(lines: list[str]) -> tuple[float, float]:
@@ -58,7 +65,7 @@ def top_ngram_fraction(words: list[str], n: int) -> float:
     """Characters in all occurrences of the most frequent word n-gram, over all characters."""
     if len(words) < n:
         return 0.0
-    counts = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+    counts = Counter(_ngrams(words, n))
     gram, count = counts.most_common(1)[0]
     if count < 2:
         return 0.0
@@ -69,7 +76,7 @@ def duplicate_ngram_fraction(words: list[str], n: int) -> float:
     """Characters of the words covered by word n-grams that occur more than once, over all."""
     if len(words) < n:
         return 0.0
-    grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+    grams = list(_ngrams(words, n))
     counts = Counter(grams)
     covered = bytearray(len(words))
     for start, gram in enumerate(grams):
@@ -101,7 +108,7 @@ def alphabetic_word_fraction(words: list[str]) -> float:
     """The fraction of words containing at least one letter."""
     if not words:
         return 1.0
-    return sum(any(ch.isalpha() for ch in w) for w in words) / len(words)
+    return sum(1 for w in words if _LETTER.search(w)) / len(words)
 
 
 def has_english_stop_words(words: list[str], minimum: int = 2) -> bool:
