@@ -33,7 +33,7 @@ import json
 import random
 import string
 import tempfile
-import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,12 +50,7 @@ BATCH = 512  # windows per call: GPT-2's batch of 512 sequences (Radford et al. 
 
 def best_of(repeats: int, run: Callable[[], object]) -> float:
     """The shortest wall time of `repeats` runs of `run`, in seconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+    return min(timeit.repeat(run, number=1, repeat=repeats))
 
 
 def documents(megabytes: float) -> list[str]:
@@ -153,7 +148,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (under a minute)")
     parser.add_argument("--json", type=Path, help="append result rows to this JSON Lines file")
     args = parser.parse_args()
-    megabytes, draws, repeats = (4, 51_200, 3) if args.quick else (32, 512_000, 5)
+    megabytes, draws, repeats = (4, 51_200, 3) if args.quick else (16, 256_000, 3)
     docs = documents(megabytes)
     tokenizer = tokenizer_for(docs)
     print(f"{len(docs):,} documents, {sum(len(d.encode()) for d in docs) / 1e6:.1f} MB of text; "
