@@ -1,20 +1,16 @@
 """Crawl jobs: collect links, fetch pages, or both, under a lock, with a summary.
 
 A job is incremental because the link store remembers everything: dump files already read are
-skipped, known submissions are not counted again, and only pending URLs are fetched. A lock
-file beside the store (`flock`, released by the kernel even after SIGKILL) keeps two scheduled
-runs from overlapping. `run` prints one summary line and writes a JSON summary with the counts
-of this run, the store's totals and the Scrapy stats of each spider.
+skipped, known submissions are not counted again, and only pending URLs are fetched. The store
+lock (`lock.py`) keeps two scheduled runs from overlapping. `run` prints one summary line and
+writes a JSON summary with the counts of this run, the store's totals and the Scrapy stats of
+each spider.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,33 +23,13 @@ from webtext.crawl.collect import LinkCollector
 from webtext.crawl.config import FetchConfig, LinkConfig, fetch_settings
 from webtext.crawl.dumps import DumpReport, iter_dump
 from webtext.crawl.listing import ListingSpider
+from webtext.crawl.lock import StoreLock
 from webtext.crawl.pages import PagesSpider
 from webtext.crawl.runner import SpiderRun, run_in_sequence
 from webtext.crawl.store import LinkStore
 
 TRANSIENT = (reasons.FETCH_TIMEOUT, reasons.FETCH_CONNECTION_ERROR, reasons.FETCH_DNS_ERROR,
              *(reasons.http_error(s) for s in (429, 500, 502, 503, 504, 522, 524)))
-
-
-class LockHeld(Exception):
-    """Another crawl job holds the store's lock."""
-
-
-@contextlib.contextmanager
-def store_lock(store: Path) -> Iterator[Path]:
-    """Hold `STORE.lock` for the duration; `LockHeld` at once if another process holds it."""
-    path = store.with_name(store.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise LockHeld(str(path)) from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield path
 
 
 @dataclass
@@ -92,7 +68,7 @@ def run_job(store_path: Path, links: LinkConfig | None, fetch: FetchConfig | Non
     if links is not None and not links.dump and not links.uses_api:
         raise ConfigError("give --dump FILE... and/or --api-base URL with --subreddit NAME...")
     result = JobResult()
-    with store_lock(store_path):
+    with StoreLock(store_path):
         with LinkStore(store_path) as store:
             if links is not None and links.dump:
                 read_dumps(store, links, result)
@@ -116,7 +92,8 @@ def _spider_runs(store_path: Path, links: LinkConfig | None, fetch: FetchConfig 
             store=str(store_path), api_base=links.api_base, subreddits=links.subreddit, sort=links.sort,
             time=links.time, token=links.token, client_id=links.client_id, client_secret=links.client_secret,
             token_url=links.token_url, user_agent=links.api_user_agent, max_items=links.max_items,
-            rules=links.rules(for_dumps=False), min_score=links.min_score, sum_scores=links.sum_scores)))
+            keep_stickied=links.keep_stickied, since=links.since, until=links.until,
+            blocklist=str(links.blocklist or ""), min_score=links.min_score, sum_scores=links.sum_scores)))
     if fetch is not None:
         runs.append(SpiderRun(PagesSpider, dict(store=str(store_path), warc_dir=str(fetch.warc_dir),
                                                 batch=fetch.batch, warc_size=fetch.warc_size)))

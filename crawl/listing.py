@@ -25,7 +25,8 @@ from scrapy.http import Response
 from webtext.core.errors import ConfigError
 from webtext.crawl import settings as crawl_settings
 from webtext.crawl.collect import LinkCollector
-from webtext.crawl.rules import LinkRules
+from webtext.crawl.lock import StoreLock
+from webtext.crawl.rules import LinkRules, read_blocklist
 from webtext.crawl.store import LinkStore
 
 REDDIT_TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
@@ -58,10 +59,12 @@ class ListingSpider(scrapy.Spider):
     def __init__(self, store: str = "out/crawl/links.sqlite", api_base: str = "https://oauth.reddit.com",
                  subreddits: list[str] | str = "all", sort: str = "top", time: str = "all",
                  token: str = "", client_id: str = "", client_secret: str = "", token_url: str = "",
-                 user_agent: str = USER_AGENT, max_items: int | str = 1000,
-                 rules: LinkRules | None = None, min_score: int | str = 3, sum_scores: bool = False,
-                 **kwargs: Any) -> None:
+                 user_agent: str = USER_AGENT, max_items: int | str = 1000, keep_stickied: bool | str = False,
+                 since: str = "", until: str = "", blocklist: str = "", min_score: int | str = 3,
+                 sum_scores: bool | str = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._lock = StoreLock(store)
+        self._lock.acquire()
         if sort not in SORTS or time not in TIMES:
             raise ConfigError(f"--sort must be one of {', '.join(SORTS)} and --time one of {', '.join(TIMES)}")
         self.subreddits = subreddits.split(",") if isinstance(subreddits, str) else list(subreddits)
@@ -70,8 +73,10 @@ class ListingSpider(scrapy.Spider):
         self.token_url = token_url or token_url_for(api_base)
         self.api_user_agent, self.max_items = user_agent, int(max_items)
         self.store = LinkStore(store)
-        self.collector = LinkCollector(self.store, rules or LinkRules())
-        self.min_score, self.sum_scores = int(min_score), bool(sum_scores)
+        rules = LinkRules(keep_stickied=flag(keep_stickied), since=since, until=until,
+                          blocklist=read_blocklist(blocklist or None))
+        self.collector = LinkCollector(self.store, rules)
+        self.min_score, self.sum_scores = int(min_score), flag(sum_scores)
         self.seen: dict[str, int] = {}
 
     async def start(self) -> AsyncIterator[Any]:
@@ -124,3 +129,9 @@ class ListingSpider(scrapy.Spider):
             for name, value in counts.items():
                 self.crawler.stats.set_value(f"webtext/links/{name}", value)
         self.store.close()
+        self._lock.release()
+
+
+def flag(value: bool | str) -> bool:
+    """A switch given as a bool, or as text by `scrapy crawl -a` / scrapyd."""
+    return value if isinstance(value, bool) else value.strip().lower() in ("1", "true", "yes", "on")

@@ -40,6 +40,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 from webtext.core import reasons
 from webtext.crawl.addresses import REFUSED
+from webtext.crawl.lock import StoreLock
 from webtext.crawl.store import FAILED, SKIPPED, LinkStore, provenance_json
 from webtext.crawl.warcwrite import Fetched
 
@@ -113,6 +114,8 @@ class PagesSpider(scrapy.Spider):
     def __init__(self, store: str = "out/crawl/links.sqlite", warc_dir: str = "out/crawl/warc",
                  batch: int | str = 500, warc_size: int | str = 1 << 30, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._lock = StoreLock(store)
+        self._lock.acquire()
         self.store = LinkStore(store)
         self.warc_dir = warc_dir
         self.batch = int(batch)
@@ -158,6 +161,7 @@ class PagesSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.store.close()
+        self._lock.release()
 
 
 def _attempts(meta: dict[str, Any]) -> int:
