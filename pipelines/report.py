@@ -1,0 +1,104 @@
+"""The main job's report: `report.json`, `report.md` and `report.png` beside the shards.
+
+It reads what the pipeline computed as data (the summary: accounting, documents and words per
+stage, top domains, duplicate cluster sizes, decontamination, dead letters), the manifest (tokens
+and documents per split) and, when the runner reports them, Beam's per-transform execution times
+(`beam:metric:ptransform_execution_time:total_msecs:v1`, summed per stage; the portable runner
+may not report them, and then the report says so).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from webtext.core.atomic import atomic_write, write_json
+
+_STAGE_OF_STEP = (("BuildCorpus/ReadWarc", "read"), ("BuildCorpus/Clean", "clean"),
+                  ("BuildCorpus/ExactDedup", "exact_dedup"), ("BuildCorpus/NearDedup", "near_dedup"),
+                  ("BuildCorpus/Decontaminate", "decontaminate"), ("Tokenize", "tokenize"))
+_TIME_METRIC = "ptransform_execution_time:total_msecs"
+
+
+def stage_seconds(result: Any) -> dict[str, float]:
+    """Seconds spent in each stage's transforms, from the runner's monitoring metrics (or {})."""
+    try:
+        counters = result.monitoring_metrics().query()["counters"]
+    except Exception:
+        return {}
+    seconds: dict[str, float] = {}
+    for counter in counters:
+        step = counter.key.step or ""
+        if _TIME_METRIC not in str(counter.key.metric):
+            continue
+        stage = next((name for prefix, name in _STAGE_OF_STEP if step.startswith(prefix)), "other")
+        seconds[stage] = seconds.get(stage, 0.0) + (counter.committed or 0) / 1000
+    return seconds
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _plot(path: Path, summary: Mapping[str, Any], drops: Mapping[str, int]) -> None:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    stages = summary["stages"]
+    left.bar([s["stage"] for s in stages], [s["documents"] for s in stages], color="#4477aa")
+    left.set_title("documents after each stage")
+    left.tick_params(axis="x", rotation=30)
+    items = sorted(drops.items(), key=lambda kv: kv[1])
+    right.barh([k for k, _ in items], [v for _, v in items], color="#cc6677")
+    right.set_title("dropped documents by reason")
+    fig.tight_layout()
+    with atomic_write(path) as handle:
+        fig.savefig(handle, format="png", dpi=110)
+    plt.close(fig)
+
+
+def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, float], wall: float,
+                 runner: str) -> None:
+    """Write report.json, report.md and report.png into `out` (the shard directory)."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    counts = summary["accounting"]
+    drops = {k: v for k, v in counts.items() if k != "input" and not k.startswith("kept:")}
+    kept = sum(v for k, v in counts.items() if k.startswith("kept:"))
+    splits = {name: {"documents": s["n_docs"], "tokens": s["n_tokens"], "shards": len(s["shards"])}
+              for name, s in sorted(manifest["splits"].items())}
+    report = {**summary, "splits": splits, "seconds_per_stage": dict(seconds), "wall_seconds": round(wall, 1),
+              "runner": runner, "tokenizer": manifest["tokenizer"]}
+    write_json(out / "report.json", report)
+    _plot(out / "report.png", summary, drops)
+    sections = [
+        "# Corpus report",
+        f"{counts['input']:,} WARC records in, {kept:,} documents kept, {sum(drops.values()):,} dropped "
+        f"(input = kept + dropped holds). Runner: {runner}; wall time {wall:.0f} s.",
+        "![stages and drop reasons](report.png)",
+        "## Documents per stage\n\n" + _table(["stage", "documents", "words", "MB"], [
+            [s["stage"], s["documents"], s["words"], f"{s['bytes'] / 1e6:.2f}"] for s in summary["stages"]]),
+        "## Tokens per split\n\n" + _table(["split", "documents", "tokens", "shards"], [
+            [name, s["documents"], s["tokens"], s["shards"]] for name, s in splits.items()]),
+        "## Drop reasons\n\n" + _table(["stage:reason", "documents"],
+                                        [[k, v] for k, v in sorted(drops.items(), key=lambda kv: -kv[1])]),
+        "## Top domains (kept documents)\n\n" + _table(["domain", "documents"], [
+            [d["domain"], d["documents"]] for d in summary["top_domains"]]),
+        "## Duplicate clusters\n\n" + (_table(["kind:size", "clusters"], [
+            [k, v] for k, v in summary["cluster_sizes"].items()]) if summary["cluster_sizes"] else "None found."),
+        "## Decontamination\n\n" + (_table(["evaluation set/metric", "value"], [
+            [k, v] for k, v in summary["decontamination"].items()]) if summary["decontamination"]
+            else "No evaluation sets given (`--eval-set NAME=PATH`)."),
+        "## Time per stage\n\n" + (_table(["stage", "seconds (summed over workers)"], [
+            [k, f"{v:.1f}"] for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])]) if seconds
+            else "The runner did not report per-transform times."),
+        f"## Dead letters\n\n{len(summary['dead_letters'])} unreadable records or files, listed in "
+        "`dead-letters.jsonl`" + "".join(f"\n- `{d['source']}`: {d['error']}" for d in summary["dead_letters"][:20]),
+    ]
+    with atomic_write(out / "report.md", "w") as handle:
+        handle.write("\n\n".join(sections) + "\n")

@@ -1,0 +1,169 @@
+"""The main job: WARC files → extracted, filtered, de-duplicated, decontaminated, split and
+tokenized documents in Arrow shards, with `manifest.json`, dead letters and a report.
+
+    beam run pipelines/webtext.py [--input GLOB] [--output DIR] [--tokenizer FILE|train] ...
+    beam run pipelines/webtext.py --runner=PortableRunner --job_endpoint=HOST:PORT ...
+
+It composes the stages' Beam transforms (`BuildCorpus`, `TokenizeAndWrite`) and adds no stage logic.
+With `--tokenizer train` (the default) it runs in two phases: phase 1 builds the corpus and stages
+the kept documents, a byte-level BPE is trained on the train split, and phase 2 tokenizes. With a
+tokenizer file it is one pipeline. Without `--runner` it uses Beam's DirectRunner in
+multi-processing mode on every core. The same input and options give byte-identical shards and
+manifest on any runner and number of workers: documents are sorted by id before writing, and the
+manifest records nothing that depends on how the job ran (the report does: times, runner).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
+from webtext.core.atomic import atomic_write, write_json
+from webtext.core.document import Document
+from webtext.pipelines.accounting import check
+from webtext.pipelines.corpus import BuildCorpus
+from webtext.pipelines.options import JobConfig, WebtextOptions, resolve
+from webtext.pipelines.report import stage_seconds, write_report
+from webtext.tokenize.beam import TokenizeAndWrite
+from webtext.tokenize.bpe import train_tokenizer
+from webtext.tokenize.manifest import ShardInfo, write_manifest
+
+log = logging.getLogger("webtext.pipeline")
+STAGING = ".staging"
+
+
+def _to_line(item: tuple[str, Document]) -> str:
+    return json.dumps({"split": item[0], "document": item[1].to_dict()}, sort_keys=True, ensure_ascii=False)
+
+
+def _from_line(line: str) -> tuple[str, Document]:
+    data = json.loads(line)
+    return data["split"], Document.from_dict(data["document"])
+
+
+def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: JobConfig, tokenizer_file: str) -> None:
+    """Write manifest.json, dead-letters.jsonl and summary.json (runs once, inside the pipeline)."""
+    out = Path(config.output)
+    drops = {k: v for k, v in summary["accounting"].items() if k != "input" and not k.startswith("kept:")}
+    write_manifest(out, infos, tokenizer_file=tokenizer_file, split_rule=config.split.describe(),
+                   options=config.recorded(), drops=drops)
+    with atomic_write(out / "dead-letters.jsonl", "w") as handle:
+        handle.writelines(json.dumps(d, sort_keys=True) + "\n" for d in summary["dead_letters"])
+    write_json(out / STAGING / "summary.json", summary)
+
+
+def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.PCollection,
+                   config: JobConfig, tokenizer: str) -> None:
+    tokenize = TokenizeAndWrite(tokenizer, config.output, shard_bytes=config.shard_bytes)
+    infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
+    _ = (p | "Once" >> beam.Create([None])
+         | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),
+                                config, os.fspath(tokenize.tokenizer_file)))
+
+
+def _train_tokenizer(config: JobConfig, staging: Path) -> str:
+    """Train the BPE on the staged train split (documents in id order, so the result is stable)."""
+    texts = []
+    for path in sorted(staging.glob("documents-*")):
+        with path.open(encoding="utf-8") as handle:
+            texts += [(doc.id, doc.text) for split, doc in map(_from_line, handle) if split == "train"]
+    texts.sort()
+    log.info("training a %d-token byte-level BPE on %d train documents", config.vocab_size, len(texts))
+    tokenizer = train_tokenizer((t for _, t in texts), vocab_size=config.vocab_size,
+                                min_frequency=config.min_frequency)
+    directory = staging / "tokenizer"
+    tokenizer.save(directory)
+    return os.fspath(directory / "tokenizer.json")
+
+
+def default_runner(options: PipelineOptions) -> PipelineOptions:
+    """The DirectRunner in multi-processing mode on every core, unless a runner was chosen."""
+    if options.view_as(StandardOptions).runner is None:
+        options.view_as(StandardOptions).runner = "DirectRunner"
+        direct = options.view_as(DirectOptions)
+        direct.direct_running_mode = "multi_processing"
+        direct.direct_num_workers = direct.direct_num_workers or (os.cpu_count() or 1)
+    worker = options.view_as(WorkerOptions)
+    worker.default_sdk_harness_log_level = worker.default_sdk_harness_log_level or "WARNING"
+    # trafilatura warns once per page it finds no text in; those pages are counted as drops already
+    worker.sdk_harness_log_level_overrides = worker.sdk_harness_log_level_overrides or {"trafilatura": "ERROR"}
+    return options
+
+
+def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
+    """Run the job; returns the summary the report was written from."""
+    options = default_runner(PipelineOptions(list(argv)))
+    config = resolve(options)
+    out, staging = Path(config.output), Path(config.output) / STAGING
+    started = time.monotonic()
+    seconds: dict[str, float] = {}
+    if config.trains_tokenizer:
+        log.info("phase 1 of 2: %s -> cleaned, de-duplicated documents (the tokenizer is trained after it)",
+                 config.input)
+        shutil.rmtree(staging, ignore_errors=True)
+        with beam.Pipeline(options=options) as p:
+            corpus = p | "BuildCorpus" >> BuildCorpus(config)
+            _ = corpus.documents | "Stage" >> beam.Map(_to_line) | "WriteStaged" >> beam.io.WriteToText(
+                os.fspath(staging / "documents"))
+            _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: write_json(staging / "corpus.json", s))
+        seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
+        phase1 = json.loads((staging / "corpus.json").read_text(encoding="utf-8"))
+        tokenizer = _train_tokenizer(config, staging)
+        log.info("phase 2 of 2: tokenize the staged documents into shards in %s", out)
+        with beam.Pipeline(options=options) as p:
+            documents = (p | "ReadStaged" >> beam.io.ReadFromText(os.fspath(staging / "documents-*"))
+                         | "Parse" >> beam.Map(_from_line))
+            _write_outputs(p, documents, p | "Summary" >> beam.Create([phase1]), config, tokenizer)
+    else:
+        log.info("one phase: %s -> shards in %s", config.input, out)
+        with beam.Pipeline(options=options) as p:
+            corpus = p | "BuildCorpus" >> BuildCorpus(config)
+            _write_outputs(p, corpus.documents, corpus.summary, config, config.tokenizer)
+    seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
+    summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
+    check(summary["accounting"])
+    runner = options.view_as(StandardOptions).runner
+    write_report(out, summary, seconds, time.monotonic() - started, str(runner))
+    shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def _help(prog: str) -> str:
+    parser = argparse.ArgumentParser(prog=prog, description=(__doc__ or "").split("\n\n")[0],
+                                     epilog="Beam's own options go beside these, e.g. --runner=PortableRunner "
+                                            "--job_endpoint=localhost:8099 --environment_type=EXTERNAL "
+                                            "--environment_config=localhost:50000, or --direct_num_workers=2.")
+    WebtextOptions._add_argparse_args(parser)
+    return parser.format_help()
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Entry point for `beam run pipelines/webtext.py` and `python -m webtext.pipelines.webtext`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in args or "--help" in args:
+        print(_help("beam run pipelines/webtext.py"))
+        return 0
+    summary = build_and_run(args)
+    counts = summary["accounting"]
+    total, kept, dropped = check(counts)
+    print(f"{total} records: {kept} documents kept, {dropped} dropped; "
+          f"shards, manifest and report in {WebtextOptions(args).output}")
+    return 0
+
+
+if __name__ == "__main__":
+    from webtext.core.cli import run_main
+    from webtext.core.progress import setup_logging
+
+    setup_logging()
+    sys.exit(run_main(run))
