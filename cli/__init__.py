@@ -4,3 +4,7 @@ Each module here other than `main` and `beam` contributes subcommands through a
 `register(subparsers)` function; `main` discovers them, so adding a stage's commands means
 adding one module.
 """
+
+from webtext.core.progress import quiet_known_noise
+
+quiet_known_noise()

@@ -34,6 +34,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  listing API  {web.api_base}/r/{'+'.join(web.site.subreddits)}/new.json")
     print(f"  dump files   {web.directory / 'dumps'}")
     print(f"  hosts file   {web.hosts_file}  (crawl with --hosts-file {web.hosts_file} --allow-private)")
+    print(f"  eval sets    {' '.join(web.eval_sets)}")
     print(f"  truth        {web.directory / 'truth.json'}")
     print("Ctrl-C to stop", flush=True)
     try:
@@ -47,7 +48,8 @@ def _generate(args: argparse.Namespace) -> int:
     site = build_site(seed=args.seed, port=args.port, articles=args.articles)
     paths = site.dump_files(args.out / "dumps")
     (args.out / "truth.json").write_text(site.truth_json(), encoding="utf-8")
-    print(f"wrote {len(paths)} dump files and truth.json for {len(site.posts)} posts to {args.out}")
+    site.eval_sets(args.out / "evalsets")
+    print(f"wrote {len(paths)} dump files, evaluation sets and truth.json for {len(site.posts)} posts to {args.out}")
     return 0
 
 

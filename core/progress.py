@@ -43,3 +43,19 @@ def bar(*, total: int | None = None, desc: str = "", unit: str = "it", disable: 
     """A manually updated progress bar (`bar.update(n)`, `bar.set_postfix(...)`)."""
     return tqdm(total=total, desc=desc, unit=unit, disable=disable, file=sys.stderr,
                 mininterval=0.2 if _interactive() else 10.0, dynamic_ncols=True)
+
+
+class _KnownNoise(logging.Filter):
+    """Drops import-time warnings that say nothing about the user's run."""
+
+    MESSAGES = ("apitools not found",)  # apache-beam without its optional GCP client libraries
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(text in str(record.msg) for text in self.MESSAGES)
+
+
+def quiet_known_noise() -> None:
+    """Install the filter on the root logger (call before importing apache_beam)."""
+    root = logging.getLogger()
+    if not any(isinstance(f, _KnownNoise) for f in root.filters):
+        root.addFilter(_KnownNoise())

@@ -163,7 +163,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     from webtext.core.cli import run_main
-    from webtext.core.progress import setup_logging
+    from webtext.core.progress import quiet_known_noise, setup_logging
 
+    quiet_known_noise()
     setup_logging()
     sys.exit(run_main(run))

@@ -84,6 +84,10 @@ class Builder:
         title = " ".join(words).capitalize() + f" ({self._next_paragraph})"
         return Article(title, paragraphs)
 
+    def unused_paragraphs(self) -> tuple[str, ...]:
+        """Paragraphs of the pool that no article took (empty once the pool has been cycled)."""
+        return tuple(self._pool[self._next_paragraph:])
+
     def url(self, host: str, path: str) -> str:
         return f"http://{host}:{self.port}{path}"
 

@@ -174,6 +174,7 @@ class RunningSampleWeb:
     directory: Path
     hosts_file: Path
     dump_files: list[Path]
+    eval_sets: list[str]  # NAME=PATH specs of the evaluation sets written beside the dumps
 
     @property
     def api_base(self) -> str:
@@ -194,7 +195,8 @@ class RunningSampleWeb:
 def start_sample_web(directory: str | Path, seed: int = 0, articles: int = 120,
                      port: int | None = DEFAULT_PORT, timeout_delay: float = 8.0,
                      rate_budget: int = 600) -> RunningSampleWeb:
-    """Generate the site, write its dumps, hosts file and truth.json to `directory`, and serve it.
+    """Generate the site, write its dumps, hosts file, evaluation sets and truth.json to `directory`,
+    and serve it.
 
     `port=None` picks a free port (tests); the default is the fixed demo port.
     """
@@ -204,7 +206,9 @@ def start_sample_web(directory: str | Path, seed: int = 0, articles: int = 120,
     dumps = site.dump_files(out / "dumps")
     server.publish_dumps(dumps)
     hosts = server.hosts_file(out / "hosts")
+    eval_sets = site.eval_sets(out / "evalsets")
     with atomic_write(out / "truth.json", "w") as handle:
         handle.write(site.truth_json())
     server.start()
-    return RunningSampleWeb(site=site, server=server, directory=out, hosts_file=hosts, dump_files=dumps)
+    return RunningSampleWeb(site=site, server=server, directory=out, hosts_file=hosts, dump_files=dumps,
+                            eval_sets=eval_sets)

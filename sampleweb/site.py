@@ -37,6 +37,7 @@ class Site:
     resources: dict[tuple[str, str], Resource]
     robots: dict[str, str]
     timeout_delay: float
+    unused_paragraphs: tuple[str, ...] = ()  # prose that no page carries: held-out evaluation text
     now: int = NOW
     subreddits: tuple[str, ...] = SUBREDDITS
 
@@ -95,6 +96,26 @@ class Site:
                        body=resource.payload(), fetched_at=f"2018-01-02T00:{index // 60:02d}:{index % 60:02d}Z",
                        source=f"sampleweb:{index}", reddit=tuple(_provenance(posts[pid]) for pid in linked))
 
+    def eval_sets(self, directory: str | Path, size: int = 40) -> list[str]:
+        """Write three evaluation sets (JSONL, one passage per line) and return their NAME=PATH specs.
+
+        `seen` holds paragraphs of documents that survive every stage (so they are in the training
+        data), `unseen` paragraphs that no page carries, `mixed` half of each: their 8-gram overlap
+        with the corpus is about 100%, near 0% and about 50%.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        kept = sorted(t.url for t in self.truth.values() if t.kept and t.article_text)
+        seen = [self.truth[url].article_text.split("\n")[1] for url in kept][:size]
+        unseen = list(self.unused_paragraphs[:size])
+        mixed = [p for pair in zip(seen[size // 2:], unseen[size // 2:], strict=False) for p in pair]
+        specs = []
+        for name, passages in (("seen", seen), ("mixed", mixed), ("unseen", unseen)):
+            path = out / f"{name}.jsonl"
+            path.write_text("".join(json.dumps({"text": p}) + "\n" for p in passages), encoding="utf-8")
+            specs.append(f"{name}={path}")
+        return specs
+
     def truth_json(self) -> str:
         return json.dumps({url: t.to_dict() for url, t in sorted(self.truth.items())}, indent=1,
                           sort_keys=True, ensure_ascii=False)
@@ -123,7 +144,8 @@ def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
     cases.add_clean_cases(builder)
     builder.rng.shuffle(builder.posts)
     return Site(seed=seed, port=port, posts=builder.posts, truth=builder.truth,
-                resources=builder.resources, robots=builder.robots, timeout_delay=timeout_delay)
+                resources=builder.resources, robots=builder.robots, timeout_delay=timeout_delay,
+                unused_paragraphs=builder.unused_paragraphs())
 
 
 __all__ = ["DEFAULT_PORT", "Site", "build_site", "url_domain"]

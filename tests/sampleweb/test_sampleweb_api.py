@@ -115,3 +115,14 @@ def test_same_seed_gives_byte_identical_output(seed: int, tmp_path: Any) -> None
         [p.read_bytes() for p in second.dump_files(tmp_path / "b")]
     assert {k: v.body for k, v in first.resources.items()} == {k: v.body for k, v in second.resources.items()}
     assert build_site(seed=seed + 1, port=9000).truth_json() != first.truth_json()
+
+
+def test_eval_sets_are_seen_unseen_and_mixed(sample_web: RunningSampleWeb) -> None:
+    texts = {}
+    for spec in sample_web.eval_sets:
+        name, path = spec.split("=", 1)
+        texts[name] = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+    corpus = "\n".join(t.article_text for t in sample_web.truth.values() if t.kept)
+    assert all(p in corpus for p in texts["seen"])
+    assert not any(p in corpus for p in texts["unseen"])
+    assert sum(p in corpus for p in texts["mixed"]) == len(texts["mixed"]) // 2
