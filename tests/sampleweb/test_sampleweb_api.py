@@ -7,6 +7,7 @@ import io
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,7 +122,7 @@ def test_eval_sets_are_seen_unseen_and_mixed(sample_web: RunningSampleWeb) -> No
     texts = {}
     for spec in sample_web.eval_sets:
         name, path = spec.split("=", 1)
-        texts[name] = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+        texts[name] = [json.loads(line)["text"] for line in Path(path).read_text(encoding="utf-8").splitlines()]
     corpus = "\n".join(t.article_text for t in sample_web.truth.values() if t.kept)
     assert all(p in corpus for p in texts["seen"])
     assert not any(p in corpus for p in texts["unseen"])
