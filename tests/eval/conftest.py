@@ -1,19 +1,22 @@
 """Fixtures of the eval tests: a real corpus of shards, and a tiny model really trained on it.
 
-The text is Python's documentation topics (`pydoc_data.topics`, shipped with every Python): every
-fifth topic goes to the val split, the rest to train. The train split also holds one passage
-repeated `REPEATS` times as separate documents, so a model trained on it memorizes that passage
-and nothing else. Shards are written with the tokenize stage's tokenizer and `ShardWriter`; the
-model is trained with the trainer itself (`webtext.train.trainer.train`).
+The text is the start of Python's documentation topics (`pydoc_data.topics`, shipped with every
+Python): every fifth topic goes to the val split, the rest to train. The train split also holds
+one passage repeated `REPEATS` times as separate documents, so a model trained on it memorizes
+that passage and little else. The tokenizer is trained on the train split (as the tokenize stage
+does), shards are written with `ShardWriter`, and the model is trained with the trainer itself
+(`webtext.train.trainer.train`) on one thread, in about 20 seconds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from pydoc_data.topics import topics
 
 import pytest
-from pydoc_data.topics import topics
+import torch
 from webtext.tokenize.bpe import Tokenizer, train_tokenizer
 from webtext.tokenize.shards import ShardWriter, write_manifest
 from webtext.train.config import TrainConfig
@@ -21,13 +24,15 @@ from webtext.train.trainer import TrainResult, train
 
 PASSAGE = ("The lighthouse keeper on Varrow Island wrote one line in his log every evening for forty years: "
            "wind from the north, seven ships passed, the lamp was trimmed at dusk, and the gulls were quiet "
-           "over the black rocks until the morning tide came in.")
-REPEATS = 150
-PREFIX, CONTINUATION = 16, 16
+           "over the black rocks until the morning tide came in. When he retired, the harbour board bound the "
+           "logs in green leather and kept them in the reading room above the old customs house.")
+REPEATS = 100
+TOPICS = 50  # topics used, each cut to TOPIC_CHARS characters
+TOPIC_CHARS = 1500
 
 
 def topic_texts() -> list[str]:
-    return [topics[name] for name in sorted(topics)]
+    return [topics[name][:TOPIC_CHARS] for name in sorted(topics)[:TOPICS]]
 
 
 def write_shards(directory: Path, splits: dict[str, list[str]], tokenizer: Tokenizer) -> Path:
@@ -36,12 +41,21 @@ def write_shards(directory: Path, splits: dict[str, list[str]], tokenizer: Token
     infos = []
     for split, texts in splits.items():
         with ShardWriter(directory, split, tokenizer.hash, tokenizer.vocab_size, eot_id=tokenizer.eot_id,
-                         shard_bytes=64 * 1024) as writer:
+                         shard_bytes=16 * 1024) as writer:
             for index, tokens in enumerate(tokenizer.encode_batch(texts)):
                 writer.write(f"{split}-{index}", tokens)
         infos.extend(writer.close())
     write_manifest(directory, infos, tokenizer_file=tokenizer_file)
     return directory
+
+
+ShardMaker = Callable[[Path, dict[str, list[str]], Tokenizer], Path]
+
+
+@pytest.fixture(scope="session")
+def make_shards() -> ShardMaker:
+    """`write_shards`, for tests that build their own corpus."""
+    return write_shards
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class Corpus:
     tokenizer: Tokenizer
     train_texts: list[str]
     val_texts: list[str]
+    passage: str
 
 
 @pytest.fixture(scope="session")
@@ -58,9 +73,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     texts = topic_texts()
     train_texts = [t for i, t in enumerate(texts) if i % 5] + [PASSAGE] * REPEATS
     val_texts = [t for i, t in enumerate(texts) if not i % 5]
-    tokenizer = train_tokenizer(texts + [PASSAGE], vocab_size=512)
+    tokenizer = train_tokenizer(train_texts, vocab_size=512)
     directory = write_shards(tmp_path_factory.mktemp("corpus"), {"train": train_texts, "val": val_texts}, tokenizer)
-    return Corpus(directory, tokenizer, train_texts, val_texts)
+    return Corpus(directory, tokenizer, train_texts, val_texts, PASSAGE)
 
 
 @dataclass(frozen=True)
@@ -72,10 +87,11 @@ class TrainedModel:
 
 @pytest.fixture(scope="session")
 def trained(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
-    """The `tiny` preset trained for a few seconds on `corpus`, checkpointed in a run directory."""
+    """The `tiny` preset trained on `corpus`, with checkpoints at steps 150 and 300 in a run directory."""
+    torch.set_num_threads(1)  # two test workers share two cores
     run = tmp_path_factory.mktemp("checkpoints") / "tiny"
-    config = TrainConfig(data=corpus.shards, model="tiny", out=run, max_steps=250, micro_batch=16,
-                         batch_tokens=16 * 64, lr=3e-3, warmup_steps=20, eval_every=0, eval_windows=24,
-                         save_every=125, keep=3, device="cpu", dtype="float32", progress=False)
+    config = TrainConfig(data=corpus.shards, model="tiny", out=run, max_steps=300, micro_batch=8,
+                         batch_tokens=8 * 64, lr=5e-3, warmup_steps=10, eval_every=0, eval_windows=24,
+                         save_every=150, keep=3, device="cpu", dtype="float32", progress=False)
     result = train(config)
     return TrainedModel(run, result, config)
