@@ -9,7 +9,8 @@ Prints, in one run:
 - peak memory (max RSS of a fresh process) of `NearDedup` on Beam's DirectRunner at two corpus
   sizes, beside the same pipeline with a plain `Reshuffle` in its place: the DirectRunner keeps
   every PCollection it shuffles in memory, so both grow with the corpus text, and the difference
-  is the transform's own memory (signatures, buckets, union-find), which must not;
+  is the transform's own memory (signatures, buckets, union-find), which must not grow with the
+  text: a third row compares that difference for long and short documents at the same count;
 - n-gram Bloom filter inserts/s of `NgramBloom` (rbloom + XXH3-128) beside rbloom with a
   BLAKE2b-128 hash, the standard library's stable alternative.
 
@@ -152,6 +153,11 @@ def main() -> None:
         text_mib = size * (len(make_text(0, words)) + 1) / 2**20
         emit(rows, args.json, metric=f"NearDedup peak RSS, {size} docs ({text_mib:.0f} MiB text)", figure=near,
              baseline=shuffle, target="extra over a plain shuffle << corpus text", unit="MiB")
+    short = 60 if args.quick else 250
+    extra_long = peak_memory("near", sizes[0], words) - peak_memory("shuffle", sizes[0], words)
+    extra_short = peak_memory("near", sizes[0], short) - peak_memory("shuffle", sizes[0], short)
+    emit(rows, args.json, metric=f"NearDedup RSS over a shuffle, {sizes[0]} docs: {words}- vs {short}-word docs",
+         figure=extra_long, baseline=extra_short, target="~1x (independent of text length)", unit="MiB")
     project, baseline = bench_bloom(200_000 if args.quick else 2_000_000)
     emit(rows, args.json, metric="Bloom 8-gram inserts", figure=project, baseline=baseline,
          target=">= 1x rbloom + BLAKE2b", unit="inserts/s")
