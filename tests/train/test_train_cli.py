@@ -64,3 +64,15 @@ def test_missing_shards_is_one_clear_line(tmp_path: Path, capsys: pytest.Capture
     assert main(["train", "--data", str(tmp_path / "none"), "--model", "tiny", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "manifest.json" in err[0]
+
+
+def test_existing_run_needs_resume_and_the_same_model(run_dir: Path, text_shards: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["train", "--data", str(text_shards), "--out", str(run_dir), "--max-steps", "4", "--batch-tokens", "1024",
+            "--micro-batch", "8", "--no-progress"]
+    assert main([*base, "--model", "tiny"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: {run_dir} already holds a checkpoint; pass --resume to continue it, or choose another --out"]
+    assert main([*base, "--model", "mini", "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: checkpoint") and "another model (n_layer 2 vs 4" in err[0]

@@ -15,7 +15,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 # Same flags for every run; the schedule is pinned so that --max-steps does not change it.
-FLAGS = ("--model", "tiny", "--batch-tokens", "4096", "--micro-batch", "16", "--dropout", "0.1",
+FLAGS = ("--model", "tiny", "--batch-tokens", "2048", "--micro-batch", "16", "--dropout", "0.1",
          "--warmup-steps", "3", "--decay-steps", "40", "--eval-every", "10", "--eval-windows", "16",
          "--no-progress")
 
@@ -62,16 +62,3 @@ def test_sigterm_saves_a_checkpoint_and_exits_143(webtext: Any, text_shards: Pat
     latest = json.loads((tmp_path / "latest.json").read_text())
     assert f"stopped by SIGTERM at step {latest['step']}" in stdout
     assert sorted(webtext.losses(tmp_path)) == list(range(1, latest["step"] + 1))
-
-
-def test_resume_with_another_model_is_refused_in_one_line(webtext: Any, text_shards: Path, tmp_path: Path) -> None:
-    first = webtext.run("train", "--data", text_shards, "--out", tmp_path, "--max-steps", "2", *FLAGS)
-    assert first.returncode == 0, first.stderr
-    again = webtext.run("train", "--data", text_shards, "--out", tmp_path, "--max-steps", "4", *FLAGS)
-    assert again.returncode == 2
-    assert again.stderr.strip().splitlines()[-1].startswith("error: ") and "--resume" in again.stderr
-    other = webtext.run("train", "--data", text_shards, "--out", tmp_path, "--max-steps", "4", "--resume",
-                        *FLAGS[2:], "--model", "mini")
-    assert other.returncode == 2
-    last = other.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: checkpoint") and "another model" in last and "Traceback" not in other.stderr
