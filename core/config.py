@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type, prefix: str = "") 
         parser.add_argument(_flag(dest), dest=dest, type=converter, default=default,
                             nargs="*" if is_list else None, metavar=f.name.upper(),
                             choices=f.metadata.get("choices"),
-                            help=f"{help_text} (default: {default})")
+                            help=help_text if "default" in help_text else f"{help_text} (default: {default})")
 
 
 def from_namespace(cls: type[C], namespace: argparse.Namespace, prefix: str = "") -> C:

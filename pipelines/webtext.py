@@ -96,7 +96,8 @@ def default_runner(options: PipelineOptions) -> PipelineOptions:
     worker = options.view_as(WorkerOptions)
     worker.default_sdk_harness_log_level = worker.default_sdk_harness_log_level or "WARNING"
     # trafilatura warns once per page it finds no text in; those pages are counted as drops already
-    worker.sdk_harness_log_level_overrides = worker.sdk_harness_log_level_overrides or {"trafilatura": "ERROR"}
+    worker.sdk_harness_log_level_overrides = worker.sdk_harness_log_level_overrides or {
+        "trafilatura": "ERROR", "apache_beam.options.pipeline_options": "ERROR"}
     return options
 
 

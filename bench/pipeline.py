@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Benchmark of the main job: end-to-end docs/s on 2 workers against bare extraction on one core.
+
+Prints, in one run and on the same sample-web pages written as WARC files:
+
+- end-to-end docs/s of `beam run pipelines/webtext.py` (DirectRunner, multi_processing, 2
+  workers, a given tokenizer, so one phase) beside a bare single-core loop calling
+  `trafilatura.extract` with the clean stage's options. Extraction dominates the cost, so the
+  target is >= 1.6x: everything else, Beam included, costs under 20% of two cores;
+- peak resident memory of the job (the largest of its processes) at N and 10N pages: it must
+  not grow with the input beyond the dedup index.
+
+    .venv/bin/python bench/pipeline.py [--quick] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# `python bench/pipeline.py` puts bench/ first on sys.path, where bench/tokenize.py would shadow
+# the standard library's `tokenize`: take bench/ off first.
+if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(__file__)):
+    del sys.path[0]
+
+import argparse
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import trafilatura
+from webtext.clean.settings import CleanSettings
+from webtext.core.document import Page
+from webtext.crawl.warcwrite import Fetched, RollingWarcWriter
+from webtext.sampleweb.site import build_site
+from webtext.tokenize.bpe import train_tokenizer
+
+ROOT = Path(__file__).resolve().parents[1]
+BEAM = str(Path(sys.executable).parent / "beam")
+
+
+def sample_pages(articles: int) -> list[Page]:
+    return list(build_site(seed=3, articles=articles).fetched_pages())
+
+
+def write_warc(pages: list[Page], directory: Path) -> None:
+    writer = RollingWarcWriter(directory, max_bytes=20_000_000)
+    for page in pages:
+        writer.write(Fetched(link_url=page.url, url=page.url, status=200, reason="OK", headers=list(page.headers),
+                             body=page.body, request_headers=[], fetched_at=page.fetched_at,
+                             reddit_json=json.dumps([p.to_dict() for p in page.reddit])))
+        if writer.full:
+            writer.close()
+    writer.close()
+
+
+def bare_extract(pages: list[Page]) -> float:
+    """Docs/s of trafilatura.extract alone, one core, the clean stage's options."""
+    options = CleanSettings().extract
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page.body.decode("utf-8", "replace"), url=page.url,
+                            favor_precision=options.favor_precision, include_comments=options.include_comments,
+                            include_tables=options.include_tables)
+    return len(pages) / (time.perf_counter() - started)
+
+
+_MEASURE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
+            "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def run_job(warc: Path, out: Path, tokenizer: Path) -> tuple[float, float]:
+    """(docs/s end to end, peak RSS in MB of the job's largest process) of one pipeline run.
+
+    The job runs under its own parent process, so each run's peak is measured alone.
+    """
+    started = time.perf_counter()
+    command = [BEAM, "run", "pipelines/webtext.py", f"--input={warc}/*.warc.gz", f"--output={out}",
+               f"--tokenizer={tokenizer}", "--direct_num_workers=2"]
+    peak_kb = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, cwd=ROOT,
+                             capture_output=True, text=True).stdout.split()[-1]
+    seconds = time.perf_counter() - started
+    docs = json.loads((out / "report.json").read_text())["accounting"]["input"]
+    return docs / seconds, int(peak_kb) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="500 and 2,000 pages instead of 2,000 and 20,000")
+    parser.add_argument("--json", type=Path, help="append result rows to this JSON-lines file")
+    args = parser.parse_args()
+    small, large = (500, 2000) if args.quick else (2000, 20000)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        pages = sample_pages(small)
+        tokenizer_dir = root / "tokenizer"
+        train_tokenizer((p.body.decode("utf-8", "replace") for p in pages[:300]), vocab_size=4096).save(tokenizer_dir)
+        write_warc(pages, root / "small")
+        baseline = bare_extract(pages)
+        rate, peak_small = run_job(root / "small", root / "out-small", tokenizer_dir / "tokenizer.json")
+        print(f"{len(pages)} pages: pipeline {rate:.1f} docs/s on 2 workers vs bare trafilatura.extract "
+              f"{baseline:.1f} docs/s on 1 core: ratio {rate / baseline:.2f}x (target >= 1.6x)")
+        rows.append({"stage": "pipeline", "metric": "end-to-end docs/s, 2 workers vs bare extract on 1 core",
+                     "figure": rate, "baseline": baseline, "ratio": rate / baseline, "target": ">= 1.6",
+                     "unit": "docs/s"})
+        big = sample_pages(large)
+        write_warc(big, root / "large")
+        del big
+        _, peak_large = run_job(root / "large", root / "out-large", tokenizer_dir / "tokenizer.json")
+        print(f"peak memory of the largest process: {peak_small:.0f} MB at {len(pages)} pages, "
+              f"{peak_large:.0f} MB at {large} pages: ratio {peak_large / peak_small:.2f}")
+        rows.append({"stage": "pipeline", "metric": f"peak RSS at {large} vs {len(pages)} pages",
+                     "figure": peak_large, "baseline": peak_small, "ratio": peak_large / peak_small,
+                     "target": "flat (dedup index only)", "unit": "MB"})
+    if args.json:
+        with args.json.open("a", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(row) + "\n" for row in rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
