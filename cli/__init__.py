@@ -1,6 +1,6 @@
 """The console scripts: `webtext` (one subcommand per stage) and `beam` (runs pipeline files).
 
-Each module here other than `main` and `beam` contributes subcommands through a
+Each module here other than `main`, `beam` and private (`_`) ones contributes subcommands through a
 `register(subparsers)` function; `main` discovers them, so adding a stage's commands means
 adding one module.
 """
