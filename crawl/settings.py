@@ -40,6 +40,10 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each further one
 
+# Each response gives one item; Scrapy starts CONCURRENT_ITEMS worker tasks per response, so
+# the default of 100 costs CPU for nothing (measured: about 100k needless tasks per 1000 pages).
+CONCURRENT_ITEMS = 1
+
 # The link store is the crawl's memory: no duplicate filter holding every URL in RAM, no cookies.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 COOKIES_ENABLED = False
