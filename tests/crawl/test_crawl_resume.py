@@ -38,13 +38,21 @@ def warc_link_counts(warc_dir: Path) -> Counter[str]:
     return counts
 
 
-def start_pages(crawl_argv: Callable[..., list[str]], store: Path, warc: Path, web: Any,
-                fast: list[str]) -> subprocess.Popen[str]:
-    """A slow page crawl (one request at a time) so it can be stopped part-way."""
-    argv = crawl_argv("pages", "--store", str(store), "--warc-dir", str(warc), "--hosts-file", str(web.hosts_file),
-                      "--allow-private", "--concurrency", "1", "--per-domain", "1", "--no-autothrottle", *fast)
-    log = open(store.with_name(f"crawl-{time.monotonic_ns()}.log"), "w")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, text=True)
+def pages_args(store: Path, warc: Path, web: Any, fast: list[str]) -> list[str]:
+    return ["pages", "--store", str(store), "--warc-dir", str(warc), "--hosts-file", str(web.hosts_file),
+            "--allow-private", *fast]
+
+
+def interrupt(crawl_argv: Callable[..., list[str]], store: Path, warc: Path, web: Any, fast: list[str],
+              sig: signal.Signals, pages: int) -> int:
+    """Start a slow page crawl (one request at a time), send `sig` part-way; returns its exit status."""
+    argv = crawl_argv(*pages_args(store, warc, web, fast), "--concurrency", "1", "--per-domain", "1",
+                      "--no-autothrottle")
+    with open(store.with_name(f"crawl-{sig.name}.log"), "w") as log:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, text=True)
+        wait_for_pages(store, warc, process, pages)
+        process.send_signal(sig)
+        return process.wait(timeout=60)
 
 
 def wait_for_pages(store: Path, warc: Path, process: subprocess.Popen[str], pages: int) -> None:
@@ -67,23 +75,24 @@ def collected(sample_web: Any, crawl_cli: CrawlCli, tmp_path: Path) -> Path:
 def test_sigkill_then_rerun_fetches_every_url_exactly_once(
         collected: Path, sample_web: Any, crawl_argv: Callable[..., list[str]], crawl_cli: CrawlCli,
         tmp_path: Path, fast: list[str]) -> None:
+    """SIGKILL part-way, rerun: every URL fetched once by the store, once in the WARC files."""
     warc = tmp_path / "warc"
-    process = start_pages(crawl_argv, collected, warc, sample_web, fast)
-    wait_for_pages(collected, warc, process, pages=10)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert interrupt(crawl_argv, collected, warc, sample_web, fast, signal.SIGKILL, pages=10) == -signal.SIGKILL
     assert statuses(collected)["pending"] > 0  # it really stopped part-way
     assert list(warc.glob(".*.partial"))  # and left a file open
 
-    crawl_cli("pages", "--store", str(collected), "--warc-dir", str(warc), "--hosts-file",
-              str(sample_web.hosts_file), "--allow-private", *fast)
+    crawl_cli(*pages_args(collected, warc, sample_web, fast))
 
     assert statuses(collected)["pending"] == 0
     assert not list(warc.glob(".*.partial"))
     with sqlite3.connect(collected) as db:
-        fetched = dict(db.execute("SELECT url, warc_file FROM urls WHERE status='fetched'").fetchall())
+        fetched = db.execute("SELECT url, warc_file, warc_offset FROM urls WHERE status='fetched'").fetchall()
     expected = {t.normalized for t in sample_web.truth.values() if t.fetched}
-    assert set(fetched) == expected
+    assert {url for url, _, _ in fetched} == expected
+    for url, warc_file, offset in fetched:  # the store points at each page's own record
+        with open(warc / warc_file, "rb") as handle:
+            handle.seek(offset)
+            assert next(iter_records(handle)).record.rec_headers.get_header(LINK_HEADER) == url
     counts = warc_link_counts(warc)
     assert set(counts) == expected
     assert set(counts.values()) == {1}  # every URL's page is in the WARC files exactly once
@@ -93,14 +102,10 @@ def test_ctrl_c_stops_gracefully_and_rerun_completes(
         collected: Path, sample_web: Any, crawl_argv: Callable[..., list[str]], crawl_cli: CrawlCli,
         tmp_path: Path, fast: list[str]) -> None:
     warc = tmp_path / "warc"
-    process = start_pages(crawl_argv, collected, warc, sample_web, fast)
-    wait_for_pages(collected, warc, process, pages=5)
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 130
+    assert interrupt(crawl_argv, collected, warc, sample_web, fast, signal.SIGINT, pages=5) == 130
     assert not list(warc.glob(".*.partial"))  # the open WARC file was closed under its final name
     assert statuses(collected)["pending"] > 0
 
-    crawl_cli("pages", "--store", str(collected), "--warc-dir", str(warc), "--hosts-file",
-              str(sample_web.hosts_file), "--allow-private", *fast)
+    crawl_cli(*pages_args(collected, warc, sample_web, fast))
     assert statuses(collected)["pending"] == 0
     assert set(warc_link_counts(warc).values()) == {1}
