@@ -58,7 +58,7 @@ class LinkCollector:
     def finish(self, min_score: int, sum_scores: bool) -> dict[str, int]:
         """Commit, apply the karma threshold, and return the counts of this collection."""
         self.flush()
-        with_threshold = self.store.transaction()
+        self.store.transaction()
         self.store.apply_threshold(min_score, sum_scores)
-        with_threshold.execute("COMMIT")
+        self.store.commit()
         return dict(self.counts)

@@ -4,8 +4,7 @@ Each file is zstandard-compressed newline-delimited JSON, one submission per lin
 with a long window (up to 2 GiB), so the decoder must be opened with `max_window_size=2**31`
 (the Pushshift README says so). Files are streamed: memory stays constant however large the
 dump. A line that is not a JSON object is skipped and reported with its file and line number;
-a file whose compressed stream is damaged stops at the damage with a `BadFileError`-style
-message in the counts instead of a traceback.
+a damaged compressed stream raises `BadFileError` naming the file and the line reached.
 """
 
 from __future__ import annotations

@@ -114,10 +114,9 @@ class LinkStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def transaction(self) -> sqlite3.Connection:
-        """`with store.transaction():` groups writes into one commit."""
+    def transaction(self) -> None:
+        """Begin a transaction: the writes until `commit` land together (or not at all)."""
         self.db.execute("BEGIN")
-        return self.db
 
     def commit(self) -> None:
         if self.db.in_transaction:
