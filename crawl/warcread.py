@@ -73,10 +73,13 @@ def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
     archive = ArchiveIterator(stream)
     records = iter(archive)
     offset = 0
+    size = _size(stream)
     while True:
         try:
             record = next(records)
         except StopIteration:
+            if size is not None and offset < size:  # warcio stops quietly inside a cut-off member
+                yield RecordRead(offset, offset, None, problem="truncated record (the file ends inside it)")
             return
         except _READ_ERRORS as exc:
             yield RecordRead(offset, offset, None, problem=f"not a WARC record ({_short(exc)})")
@@ -96,6 +99,19 @@ def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
         offset = archive.get_record_offset()
         yield RecordRead(offset, offset + archive.get_record_length(), record, body)
         offset += archive.get_record_length()
+
+
+def _size(stream: BinaryIO) -> int | None:
+    """The stream's length when it can seek (files, Beam's readable files), else None."""
+    try:
+        if not stream.seekable():
+            return None
+        here = stream.tell()
+        size = stream.seek(0, 2)
+        stream.seek(here)
+        return size
+    except (OSError, AttributeError, ValueError):
+        return None
 
 
 def _short(exc: BaseException) -> str:
