@@ -16,7 +16,12 @@ the call, through CPython's `PyThreadState_SetAsyncExc`. `DeadlineExceeded` deri
 The interrupt is sent once, under the watchdog's lock and only while the call is still marked
 running; finishing the call marks it done and clears an interrupt sent but not yet delivered,
 under the same lock. So an interrupt is either raised before `call_with_deadline` exits or never,
-and cannot surface later in unrelated code. The granularity is the same as a signal's: a Python-level signal
+and cannot surface later in unrelated code. Because an interrupt can land between any two
+bytecodes of the guarded thread, that thread uses only C-level primitives here (a plain `Lock`
+and a `SimpleQueue`): an interrupt inside `threading.Condition.__enter__`, which is Python
+code, can leave its lock taken and hang every later call.
+
+The granularity is the same as a signal's: a Python-level signal
 handler also runs only between bytecodes, so neither interrupts one long C call. Callers bound
 those separately by bounding the input (`ExtractSettings.max_bytes`).
 
@@ -31,6 +36,7 @@ from __future__ import annotations
 import ctypes
 import heapq
 import itertools
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -54,46 +60,52 @@ class _Watch:
 
 
 class _Watchdog:
-    """The daemon thread that interrupts calls past their deadline (one per process)."""
+    """The daemon thread that interrupts calls past their deadline (one per process).
+
+    A guarded thread only ever touches C-level primitives (`SimpleQueue.put`, a plain `Lock`
+    in a `with` block), never Python-level ones such as `Condition`: an interrupt landing
+    inside a Python-level `__enter__` could leave a lock held for good.
+    """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Watch]] = []
-        self._order = itertools.count()
+        self._lock = threading.Lock()  # orders "send an interrupt" against "mark done, clear"
+        self._incoming: queue.SimpleQueue[_Watch] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     def arm(self, seconds: float) -> _Watch:
+        if self._thread is None or not self._thread.is_alive():  # first use, or after a fork
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name="webtext-deadline", daemon=True)
+                    self._thread.start()
         watch = _Watch(threading.get_ident(), time.monotonic() + seconds)
-        with self._cond:
-            if self._thread is None or not self._thread.is_alive():  # also after a fork
-                self._thread = threading.Thread(target=self._run, name="webtext-deadline", daemon=True)
-                self._thread.start()
-            heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
-            self._cond.notify()
+        self._incoming.put(watch)
         return watch
 
     def disarm(self, watch: _Watch) -> None:
-        with self._cond:
+        with self._lock:
             watch.done = True
             # Clear an interrupt that was sent but not yet delivered to this thread.
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(watch.thread_id), None)
 
     def _run(self) -> None:
-        with self._cond:
-            while True:
-                while self._heap and self._heap[0][2].done:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait()
-                    continue
-                deadline, _, watch = self._heap[0]
-                now = time.monotonic()
-                if now < deadline:
-                    self._cond.wait(deadline - now)
-                    continue
-                heapq.heappop(self._heap)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(watch.thread_id), ctypes.py_object(DeadlineExceeded))
+        pending: list[tuple[float, int, _Watch]] = []
+        order = itertools.count()
+        while True:
+            while pending and pending[0][2].done:
+                heapq.heappop(pending)
+            wait = max(0.0, pending[0][0] - time.monotonic()) if pending else None
+            try:
+                watch = self._incoming.get(timeout=wait)
+                heapq.heappush(pending, (watch.deadline, next(order), watch))
+                continue
+            except queue.Empty:
+                pass
+            _, _, watch = heapq.heappop(pending)
+            with self._lock:
+                if not watch.done:
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                        ctypes.c_ulong(watch.thread_id), ctypes.py_object(DeadlineExceeded))
 
 
 _WATCHDOG = _Watchdog()

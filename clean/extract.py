@@ -55,6 +55,7 @@ LOG = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _UNSPECIFIED_TYPES = ("", "application/octet-stream", "unknown/unknown", "application/unknown")
 _BINARY_BYTE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 text is full of NUL bytes, yet text
 _SNIFF_BYTES = 1445  # the WHATWG MIME Sniffing resource header size
 _TAG = re.compile(rb"<(?:!doctype|html|head|body|meta|title|div|p)\b", re.IGNORECASE)
 _LANG_XPATH = ('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
@@ -76,9 +77,10 @@ def screen(page: Page, settings: ExtractSettings) -> str | None:
         return reasons.CLEAN_EMPTY
     media_type = page.header("Content-Type").split(";")[0].strip().lower()
     head = page.body[:_SNIFF_BYTES]
+    binary = not head.startswith(_UTF16_BOMS) and _BINARY_BYTE.search(head) is not None
     if media_type in _HTML_TYPES:
-        return reasons.CLEAN_NOT_HTML if _BINARY_BYTE.search(head) else None
-    if media_type in _UNSPECIFIED_TYPES and _TAG.search(head) and not _BINARY_BYTE.search(head):
+        return reasons.CLEAN_NOT_HTML if binary else None
+    if media_type in _UNSPECIFIED_TYPES and _TAG.search(head) and not binary:
         return None
     return reasons.CLEAN_NOT_HTML
 

@@ -79,6 +79,13 @@ def test_unusable_pages_get_their_reason(
     assert extract_page(make_page(body, content_type=content_type)).drop_reason == reason
 
 
+def test_utf16_page_with_byte_order_mark_is_html(make_page: PageMaker, article_html: HtmlMaker) -> None:
+    body = article_html().encode("utf-16")  # little-endian, with BOM
+    doc = extract_page(make_page(body, content_type="text/html"))
+    assert doc.drop_reason is None
+    assert "riverside park" in doc.text
+
+
 def test_html_without_content_type_is_sniffed(make_page: PageMaker, article_html: HtmlMaker) -> None:
     assert extract_page(make_page(article_html(), content_type="")).drop_reason is None
 
