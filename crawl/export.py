@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from webtext.core.atomic import atomic_write
 from webtext.core.errors import ConfigError
 from webtext.crawl.store import FAILED, FETCHED, PENDING, SKIPPED, LinkStore
@@ -25,14 +23,6 @@ FORMATS = ("jsonl", "parquet")
 QUEUED = (PENDING, FETCHED, FAILED, SKIPPED)  # every URL that passed the karma threshold
 _BATCH = 5000
 
-_POST = pa.struct([("post_id", pa.string()), ("subreddit", pa.string()), ("score", pa.int64()),
-                   ("created_utc", pa.int64()), ("title", pa.string()), ("permalink", pa.string())])
-SCHEMA = pa.schema([
-    ("url", pa.string()), ("domain", pa.string()), ("best_score", pa.int64()), ("total_score", pa.int64()),
-    ("status", pa.string()), ("reason", pa.string()), ("http_status", pa.int64()), ("attempts", pa.int64()),
-    ("final_url", pa.string()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
-    ("fetched_at", pa.string()), ("added_at", pa.float64()), ("reddit", pa.list_(_POST)),
-])
 
 
 def export_manifest(store: LinkStore, out: str | Path, fmt: str,
@@ -59,10 +49,21 @@ def _write_jsonl(rows: Iterator[dict[str, Any]], handle: IO[bytes]) -> int:
 
 
 def _write_parquet(rows: Iterator[dict[str, Any]], handle: IO[bytes]) -> int:
+    import pyarrow as pa  # imported here: the crawl commands do not need it
+    import pyarrow.parquet as pq
+
+    post = pa.struct([("post_id", pa.string()), ("subreddit", pa.string()), ("score", pa.int64()),
+                      ("created_utc", pa.int64()), ("title", pa.string()), ("permalink", pa.string())])
+    schema = pa.schema([
+        ("url", pa.string()), ("domain", pa.string()), ("best_score", pa.int64()), ("total_score", pa.int64()),
+        ("status", pa.string()), ("reason", pa.string()), ("http_status", pa.int64()), ("attempts", pa.int64()),
+        ("final_url", pa.string()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
+        ("fetched_at", pa.string()), ("added_at", pa.float64()), ("reddit", pa.list_(post)),
+    ])
     count = 0
-    with pq.ParquetWriter(handle, SCHEMA, compression="zstd") as writer:
+    with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
         while batch := list(itertools.islice(rows, _BATCH)):
-            writer.write_table(pa.Table.from_pylist(batch, schema=SCHEMA))
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
     return count
 

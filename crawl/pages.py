@@ -1,6 +1,6 @@
 """The page spider: fetch the link store's pending URLs and hand each outcome to the WARC pipeline.
 
-URLs are read from the store in rowid order, a batch at a time, and the next batch is only read
+URLs are read from the store in its spread order (hosts mixed), a batch at a time, and the next batch is only read
 once the scheduler has drained below one batch, so memory stays flat however many URLs are
 pending. Every request ends in exactly one item: a `PageItem` for an HTML page, or a
 `DropItem` naming why there is none (`core.reasons` FETCH_* and `http_<status>`):
@@ -122,13 +122,13 @@ class PagesSpider(scrapy.Spider):
         self.warc_size = int(warc_size)
 
     async def start(self) -> AsyncIterator[Any]:
-        after = 0
+        after = (-1, 0)
         while rows := self.store.pending_batch(after, self.batch):
             for row in rows:
                 yield scrapy.Request(row.url, callback=self.parse, errback=self.failed, dont_filter=True,
                                      meta={"link": row.url, "reddit": provenance_json(row.reddit),
                                            "prior_attempts": row.attempts})
-            after = rows[-1].rowid
+            after = rows[-1].position
             while self._queued() > self.batch:
                 await sleep(0.05)
 

@@ -67,6 +67,7 @@ class WarcStorePipeline:
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
         self._last_commit = time.monotonic()
+        self._page_times: list[float] = []  # first and latest page written, for the page rate
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
 
     @classmethod
@@ -91,6 +92,9 @@ class WarcStorePipeline:
         if self.crawler.stats is not None:
             for name, value in self.counts.items():
                 self.crawler.stats.set_value(f"webtext/{name}", value)
+            if len(self._page_times) == 2 and self._page_times[1] > self._page_times[0]:
+                rate = (self.counts["fetched"] - 1) / (self._page_times[1] - self._page_times[0])
+                self.crawler.stats.set_value("webtext/pages_per_second", round(rate, 2))
 
     # -- on the writer thread -------------------------------------------------------------
 
@@ -109,6 +113,7 @@ class WarcStorePipeline:
                                     warc_file=where.file, warc_offset=where.offset,
                                     fetched_at=item.page.fetched_at, attempts=item.attempts)
             self.counts["fetched"] += 1
+            self._page_times[1:] = [time.monotonic()]
         elif isinstance(item, DropItem):
             self.store.mark_dropped(item.link_url, status=item.status, reason=item.reason,
                                     attempts=item.attempts, http_status=item.http_status)

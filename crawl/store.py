@@ -9,6 +9,10 @@ Tables:
 - `dropped_posts`: every submission the link rules refused, with its reason;
 - `sources`: dump files already read completely, so a rerun only reads new ones.
 
+Pending URLs are handed out in `spread` order (a hash of the URL) rather than insertion order:
+submissions arrive grouped by time and so by site, and a batch that mixes hosts keeps the
+per-host concurrency limit from idling the crawler.
+
 The file runs in WAL mode so a reader (export, a status query) never blocks the crawler. A URL
 only leaves `pending` when its WARC record is written or a final failure is known, so a
 restarted crawl resumes from the rows still pending.
@@ -16,6 +20,7 @@ restarted crawl resumes from the rows still pending.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -46,9 +51,10 @@ CREATE TABLE IF NOT EXISTS urls (
     warc_file TEXT,
     warc_offset INTEGER,
     fetched_at TEXT,
-    added_at REAL NOT NULL
+    added_at REAL NOT NULL,
+    spread INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS urls_status ON urls (status);
+CREATE INDEX IF NOT EXISTS urls_pending ON urls (status, spread);
 CREATE TABLE IF NOT EXISTS posts (
     post_id TEXT PRIMARY KEY,
     url TEXT NOT NULL REFERENCES urls (url),
@@ -88,7 +94,7 @@ class KeptPost:
 class UrlRow:
     """A URL waiting to be fetched, with the posts that linked it."""
 
-    rowid: int
+    position: tuple[int, int]  # (spread, rowid): where the next batch starts
     url: str
     attempts: int
     reddit: tuple[RedditPost, ...]
@@ -136,9 +142,9 @@ class LinkStore:
         """Record `kept` (or update its score when seen again) under its normalized URL."""
         p = kept.post
         self.db.execute(
-            "INSERT INTO urls (url, domain, best_score, total_score, status, added_at) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO NOTHING",
-            (kept.url, kept.domain, p.score, p.score, BELOW_THRESHOLD, time.time()))
+            "INSERT INTO urls (url, domain, best_score, total_score, status, added_at, spread) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(url) DO NOTHING",
+            (kept.url, kept.domain, p.score, p.score, BELOW_THRESHOLD, time.time(), spread_of(kept.url)))
         self.db.execute(
             "INSERT INTO posts VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(post_id) DO UPDATE SET "
             "score=excluded.score", (p.post_id, kept.url, kept.posted_url, p.subreddit, p.score,
@@ -169,11 +175,11 @@ class LinkStore:
 
     # -- page fetching --------------------------------------------------------------------
 
-    def pending_batch(self, after_rowid: int, limit: int) -> list[UrlRow]:
-        """Up to `limit` pending URLs with rowid greater than `after_rowid`, in rowid order."""
-        rows = self.db.execute("SELECT rowid, url, attempts FROM urls WHERE status=? AND rowid>? "
-                               "ORDER BY rowid LIMIT ?", (PENDING, after_rowid, limit)).fetchall()
-        return [UrlRow(rowid, url, attempts, self.provenance(url)) for rowid, url, attempts in rows]
+    def pending_batch(self, after: tuple[int, int], limit: int) -> list[UrlRow]:
+        """Up to `limit` pending URLs after position `after` (start with `(-1, 0)`), in spread order."""
+        rows = self.db.execute("SELECT spread, rowid, url, attempts FROM urls WHERE status=? AND (spread, rowid) > "
+                               "(?, ?) ORDER BY spread, rowid LIMIT ?", (PENDING, *after, limit)).fetchall()
+        return [UrlRow((spread, rowid), url, attempts, self.provenance(url)) for spread, rowid, url, attempts in rows]
 
     def provenance(self, url: str) -> tuple[RedditPost, ...]:
         rows = self.db.execute("SELECT post_id, subreddit, score, created_utc, title, permalink "
@@ -230,13 +236,18 @@ class LinkStore:
         names = [d[0] for d in cursor.description]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
-            del row["rowid"]
+            del row["rowid"], row["spread"]
             row["reddit"] = [p.to_dict() for p in self.provenance(row["url"])]
             yield row
 
     def dropped_posts(self) -> dict[str, str]:
         """Post id -> link drop reason, for every refused submission."""
         return dict(self.db.execute("SELECT post_id, reason FROM dropped_posts").fetchall())
+
+
+def spread_of(url: str) -> int:
+    """A stable pseudo-random position for `url` (63 bits, so it fits SQLite's INTEGER)."""
+    return int.from_bytes(hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
 def provenance_json(posts: Iterable[RedditPost]) -> str:

@@ -87,6 +87,9 @@ def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
         if record.format != "warc":  # warcio also accepts ARC; anything else here is damage
             yield RecordRead(offset, offset, None, problem=f"not a WARC record (parsed as {record.format})")
             return
+        if not record.rec_type:  # the file ends inside the record's headers
+            yield RecordRead(offset, offset, None, problem="truncated record (its headers are cut off)")
+            return
         try:
             body = record.content_stream().read()
         except _READ_ERRORS as exc:
