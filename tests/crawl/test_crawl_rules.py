@@ -122,3 +122,19 @@ def test_damaged_dump_fails_with_file_and_line(tmp_path: Path) -> None:
     path.write_bytes(data[: len(data) // 2] + bytes(64) + data[len(data) // 2 + 64:])
     with pytest.raises(BadFileError, match=r"RS_2017-07\.zst at line \d+: damaged zstandard stream"):
         list(iter_dump(path))
+
+
+def test_pending_batches_mix_hosts_and_cover_every_url_once(tmp_path: Path) -> None:
+    with LinkStore(tmp_path / "links.sqlite") as store:
+        collector = LinkCollector(store, LinkRules())
+        for host in ("a.example", "b.example"):  # submissions arrive grouped by site
+            for index in range(50):
+                collector.add(post(f"{host}{index}", f"https://{host}/{index}"))
+        collector.finish(min_score=3, sum_scores=False)
+        batches, after = [], (-1, 0)
+        while rows := store.pending_batch(after, 10):
+            batches.append([row.url for row in rows])
+            after = rows[-1].position
+    assert sorted(url for batch in batches for url in batch) == sorted(
+        f"https://{h}/{i}" for h in ("a.example", "b.example") for i in range(50))
+    assert all(len({url.split("/")[2] for url in batch}) == 2 for batch in batches)
