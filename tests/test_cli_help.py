@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from webtext.cli.beam import load_pipeline
 from webtext.cli.main import build_parser
 

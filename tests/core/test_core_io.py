@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from webtext.core.atomic import atomic_write, write_json
 from webtext.core.cli import run_main
 from webtext.core.config import add_arguments, from_namespace, save_config, setting
@@ -20,9 +19,14 @@ from webtext.core.errors import BadFileError, ConfigError
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "out.bin"
-    with pytest.raises(RuntimeError), atomic_write(target) as handle:
-        handle.write(b"half")
-        raise RuntimeError("crash mid-write")
+
+    def crash_mid_write() -> None:
+        with atomic_write(target) as handle:
+            handle.write(b"half")
+            raise RuntimeError("crash mid-write")
+
+    with pytest.raises(RuntimeError):
+        crash_mid_write()
     assert list(tmp_path.iterdir()) == []
     with atomic_write(target) as handle:
         handle.write(b"whole")

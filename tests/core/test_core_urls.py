@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from webtext.core.urls import doc_id, normalize_url, url_domain
 
 
