@@ -17,27 +17,42 @@ from webtext.core.cli import run_main
 from webtext.core.progress import setup_logging
 
 _NOT_COMMANDS = {"main", "beam"}
+# Commands registered by a module of another name (every other command is its module's name).
+_MODULE_OF = {"sample": "train", "export-hf": "train", "import-hf": "train"}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full `webtext` parser, with every stage's subcommands registered."""
+def _command_modules(only: str | None = None) -> list[str]:
+    """Names of the command modules; just the one that defines `only`, when it is known.
+
+    Importing every stage (Beam, torch, Scrapy) takes seconds, so a run of one command imports
+    only its own module; `webtext --help` imports them all.
+    """
+    package = importlib.import_module("webtext.cli")
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__)
+                   if m.name not in _NOT_COMMANDS and not m.name.startswith("_"))
+    wanted = _MODULE_OF.get(only or "", only)
+    return [wanted] if wanted in names else names
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The `webtext` parser with every stage's subcommands (or only those of command `only`)."""
     parser = argparse.ArgumentParser(
         prog="webtext",
         description="Build a GPT-2-style WebText corpus and train GPT-2 on it.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    package = importlib.import_module("webtext.cli")
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name not in _NOT_COMMANDS and not info.name.startswith("_"):
-            importlib.import_module(f"webtext.cli.{info.name}").register(subparsers)
+    for name in _command_modules(only):
+        importlib.import_module(f"webtext.cli.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen subcommand."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command)
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0 if args.command is None else 2
