@@ -66,7 +66,7 @@ class FetchConfig:
     timeout: float = setting(30.0, "seconds allowed per request")
     retries: int = setting(2, "retries of 5xx answers and timeouts (with exponential backoff)")
     backoff: float = setting(1.0, "seconds before the first retry; doubled for each further one")
-    max_size: int = setting(10 * 1024 * 1024, "largest response in bytes, also after decompression")
+    max_size: int = setting(5 * 1024 * 1024, "largest response in bytes, also after decompression")
     warc_size: int = setting(1 << 30, "roll over to a new WARC file after this many bytes")
     autothrottle: bool = setting(True, "adapt each host's delay to its latency (Scrapy AutoThrottle)")
     throttle_start: float = setting(1.0, "AutoThrottle's first delay per host, in seconds")

@@ -32,7 +32,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 # Bounded work per link: time, size (also after decompression), redirects, retries (flags).
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 10
 RETRY_ENABLED = True
