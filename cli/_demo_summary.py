@@ -22,6 +22,35 @@ def _last_metrics(path: Path) -> dict[str, Any]:
     return last
 
 
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return list(_json(path).get("rows", []))
+
+
+def _crawl_line(summary: dict[str, Any]) -> str:
+    links, pages = summary.get("links", {}), summary.get("pages", {})
+    dropped = {k: v for k, v in links.items() if k not in ("kept", "already_known")}
+    failed = {k.split(":", 1)[1]: v for k, v in pages.items() if k.startswith(("failed:", "skipped:"))}
+    return (f"crawl     {links.get('kept', 0)} posts kept, dropped: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
+            + f" ({links.get('already_known', 0)} seen again in the other source); {pages.get('fetched', 0)} pages "
+            "fetched, not fetched: " + ", ".join(f"{k} {v}" for k, v in sorted(failed.items())))
+
+
+def _eval_lines(evals: Path) -> list[str]:
+    lines = []
+    overlap = _rows(evals / "overlap.json")
+    if overlap:
+        lines.append("overlap   8-grams of the eval sets in the training text: "
+                     + ", ".join(f"{r['eval_set']} {r['percent']:.1f}%" for r in overlap))
+    for row in _rows(evals / "perplexity.json"):
+        lines.append(f"ppl       {row['model']} ({row['params']:,} parameters): train {row['ppl_train']:.1f}, "
+                     f"val {row['ppl_val']:.1f}, test {row['ppl_test']:.1f}")
+    for row in _rows(evals / "memorization.json"):
+        lines.append(f"memorized {row['model']}: {row['train_rate']:.1%} of {row['train_sequences']} training "
+                     f"sequences extracted vs {row['heldout_rate']:.1%} held out (p = {row['p_value']:.2g})")
+    return lines
+
+
 def print_summary(out: Path, models: Sequence[str], seconds: float) -> None:
     """Print where the outputs are and what they say."""
     crawl = _json(out / "crawl" / "summary.json")
@@ -29,7 +58,7 @@ def print_summary(out: Path, models: Sequence[str], seconds: float) -> None:
     counts = report.get("accounting", {})
     lines = ["", "=" * 78, f"webtext demo finished in {seconds / 60:.1f} min", "=" * 78]
     if crawl:
-        lines.append(f"crawl     {crawl.get('line', '')}".rstrip())
+        lines.append(_crawl_line(crawl))
     if counts:
         kept = sum(v for k, v in counts.items() if k.startswith("kept:"))
         drops = sorted(((k, v) for k, v in counts.items() if k != "input" and not k.startswith("kept:")),
@@ -43,10 +72,9 @@ def print_summary(out: Path, models: Sequence[str], seconds: float) -> None:
         if metrics:
             train, val = metrics.get("loss", float("nan")), metrics.get("val_loss", float("nan"))
             lines.append(f"train     {model}: step {metrics.get('step')}, train loss {train:.3f}, val loss {val:.3f}")
-    evaluation = _json(out / "eval" / "report.json")
-    for line in evaluation.get("summary_lines", []):
-        lines.append(f"eval      {line}")
+    lines += _eval_lines(out / "eval")
     lines += ["", f"shards      {out / 'corpus'}  (manifest.json, report.md, report.png)",
-              f"checkpoints {out / 'checkpoints'}", f"evaluation  {out / 'eval' / 'report.md'}",
-              f"crawl       {out / 'crawl'}  (links.sqlite, warc/)"]
+              f"checkpoints {out / 'checkpoints'}  (metrics.jsonl, loss.png per model)",
+              f"evaluation  {out / 'eval' / 'report.md'}  (and report.html, figure4.png, memorization.png)",
+              f"crawl       {out / 'crawl'}  (links.sqlite, warc/, summary.json)"]
     print("\n".join(lines), flush=True)

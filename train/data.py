@@ -81,7 +81,7 @@ def rank_micro_batches(position: int, micro_batch: int, accumulation: int, rank:
 
 def to_inputs_targets(windows: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """(inputs, targets) as int64 tensors (B, T) on `device` from windows (B, T + 1)."""
-    tokens = torch.from_numpy(windows.astype(np.int64, copy=False))
+    tokens = torch.from_numpy(windows.astype(np.int64))  # a writable copy: shard memory is read-only
     if device.type == "cuda":
         tokens = tokens.pin_memory().to(device, non_blocking=True)
     return tokens[:, :-1], tokens[:, 1:]
