@@ -106,10 +106,13 @@ def prepare(work: Path, web: Any, count: int) -> tuple[Path, Path]:
     # a stable shuffle, so the URLs spread over every host as a real crawl's do
     articles = sorted({t.normalized for t in web.truth.values() if t.kind == "article"},
                       key=lambda url: hashlib.blake2b(url.encode(), digest_size=8).digest())[:count]
-    with sqlite3.connect(store) as db:
-        db.execute("CREATE TEMP TABLE keep (url TEXT PRIMARY KEY)")
-        db.executemany("INSERT INTO keep VALUES (?)", [(u,) for u in articles])
-        db.execute("UPDATE urls SET status='below_threshold' WHERE url NOT IN (SELECT url FROM keep)")
+    db = sqlite3.connect(store)
+    db.execute("CREATE TEMP TABLE keep (url TEXT PRIMARY KEY)")
+    db.executemany("INSERT INTO keep VALUES (?)", [(u,) for u in articles])
+    db.execute("UPDATE urls SET status='below_threshold' WHERE url NOT IN (SELECT url FROM keep)")
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the store is copied as one file for each run
+    db.close()
     urls = work / f"urls-{count}.txt"
     urls.write_text("".join(u + "\n" for u in articles))
     return store, urls
@@ -157,6 +160,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="500 URLs only (about a minute)")
     parser.add_argument("--json", help="append result rows to this JSON-lines file")
+    parser.add_argument("--sizes", type=int, nargs="+", help="URL counts to crawl (default: 2000 20000)")
+    parser.add_argument("--repeats", type=int, default=5, help="alternating runs per size up to 2000 URLs (5)")
     parser.add_argument("--bare-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_child:
@@ -164,7 +169,7 @@ def main() -> int:
         return 0
     from webtext.sampleweb.server import start_sample_web
 
-    sizes = [500] if args.quick else [2000, 20000]
+    sizes = args.sizes or ([500] if args.quick else [2000, 20000])
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
         # about 1 in 30 articles sits on the deliberately slow host and is left out: make enough
@@ -173,7 +178,7 @@ def main() -> int:
             results = {}
             for count in sizes:
                 started = time.perf_counter()
-                results[count] = result = run_size(Path(tmp), web, count, repeats=5 if count <= 2000 else 1)
+                results[count] = result = run_size(Path(tmp), web, count, repeats=args.repeats if count <= 2000 else 1)
                 hosts = len({u.split("/")[2] for u in (Path(tmp) / f"urls-{count}.txt").read_text().split()})
                 emit(rows, args.json, metric=f"pages/s, {count} URLs on {hosts} hosts (vs bare Scrapy)",
                      figure=result["ours_rate"], baseline=result["bare_rate"], target=">= 0.8x", unit="pages/s")
