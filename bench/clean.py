@@ -31,7 +31,6 @@ if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.
     del sys.path[0]
 
 import argparse
-import gzip
 import json
 import logging
 import tempfile
@@ -44,7 +43,7 @@ import trafilatura
 from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.clean.beam import CleanPages
 from webtext.clean.filters import default_filters
-from webtext.clean.scoring import benchmark_scores
+from webtext.clean.scoring import benchmark_scores, load_benchmark
 from webtext.clean.settings import CleanSettings
 from webtext.clean.stage import clean_page
 from webtext.core.document import Page
@@ -55,11 +54,8 @@ BENCHMARK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ex
 def load_pages() -> tuple[list[Page], list[str] | None, str]:
     """(pages, their true article texts or None, a description of the source)."""
     if BENCHMARK.is_dir():
-        truth = json.loads((BENCHMARK / "ground-truth.json").read_text(encoding="utf-8"))
-        pages = [Page(url=item["url"], status=200, headers=(("Content-Type", "text/html"),),
-                      body=gzip.decompress((BENCHMARK / "html" / f"{key}.html.gz").read_bytes()),
-                      fetched_at="") for key, item in sorted(truth.items())]
-        return pages, [truth[key]["articleBody"] for key in sorted(truth)], "extraction benchmark"
+        pairs = load_benchmark(BENCHMARK)
+        return [page for page, _ in pairs], [text for _, text in pairs], "extraction benchmark"
     from webtext.sampleweb.site import build_site
 
     return list(build_site(seed=0).fetched_pages()), None, "sample web"

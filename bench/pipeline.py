@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark of the main job: end-to-end docs/s on 2 workers against bare extraction on one core.
 
-Prints, in one run and on the same sample-web pages written as WARC files:
+Prints, in one run and on the same pages written as WARC files (the real pages of
+`../shared/data/extraction-benchmark` repeated under distinct URLs where present, else sample-web
+pages):
 
 - docs/s of `beam run pipelines/webtext.py` (DirectRunner, multi_processing, 2 workers, a given
   tokenizer, so one phase) beside a bare single-core loop calling `trafilatura.extract` with the
@@ -26,6 +28,8 @@ if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.
     del sys.path[0]
 
 import argparse
+import dataclasses
+import itertools
 import json
 import subprocess
 import tempfile
@@ -33,6 +37,7 @@ import time
 from pathlib import Path
 
 import trafilatura
+from webtext.clean.scoring import load_benchmark
 from webtext.clean.settings import CleanSettings
 from webtext.core.document import Page
 from webtext.crawl.warcwrite import Fetched, RollingWarcWriter
@@ -43,8 +48,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BEAM = str(Path(sys.executable).parent / "beam")
 
 
-def sample_pages(articles: int) -> list[Page]:
-    return list(build_site(seed=3, articles=articles).fetched_pages())
+BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
+
+
+def bench_pages(count: int) -> list[Page]:
+    """`count` pages: the real pages of the extraction benchmark, each repeated under distinct URLs,
+    where it is present (extraction costs there what it costs on the web); else sample-web pages,
+    which are small and cheap to extract."""
+    if not BENCHMARK.is_dir():
+        return list(build_site(seed=3, articles=count).fetched_pages())[:count]
+    real = [page for page, _ in load_benchmark(BENCHMARK)]
+    return [dataclasses.replace(page, url=f"{page.url}{'&' if '?' in page.url else '?'}copy={i // len(real)}")
+            for i, page in zip(range(count), itertools.cycle(real))]
 
 
 def write_warc(pages: list[Page], directory: Path) -> None:
@@ -90,24 +105,24 @@ def run_job(warc: Path, out: Path, tokenizer: Path) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="300 and 1,500 pages instead of 2,000 and 20,000")
+    parser.add_argument("--quick", action="store_true", help="300 and 1,200 pages instead of 2,000 and 10,000")
     parser.add_argument("--json", type=Path, help="append result rows to this JSON-lines file")
     args = parser.parse_args()
-    small, large = (300, 1500) if args.quick else (2000, 20000)
+    small, large = (300, 1200) if args.quick else (2000, 10000)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         runs = {}
-        for articles in (small, large):
-            pages = sample_pages(articles)
-            write_warc(pages, root / f"in-{articles}")
-            if articles == small:
+        for count in (small, large):
+            pages = bench_pages(count)
+            write_warc(pages, root / f"in-{count}")
+            if count == small:
                 baseline = bare_extract(pages)
                 tokenizer_dir = root / "tokenizer"
                 train_tokenizer((p.body.decode("utf-8", "replace") for p in pages[:300]),
                                 vocab_size=4096).save(tokenizer_dir)
             started = time.perf_counter()
-            _, peak = run_job(root / f"in-{articles}", root / f"out-{articles}", tokenizer_dir / "tokenizer.json")
-            runs[articles] = (len(pages), time.perf_counter() - started, peak)
+            _, peak = run_job(root / f"in-{count}", root / f"out-{count}", tokenizer_dir / "tokenizer.json")
+            runs[count] = (len(pages), time.perf_counter() - started, peak)
             del pages
     (n_small, t_small, peak_small), (n_large, t_large, peak_large) = runs[small], runs[large]
     end_to_end = n_large / t_large

@@ -11,10 +11,15 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+from webtext.core.document import Page
 
 _WORD = re.compile(r"\w+")
 
@@ -70,3 +75,12 @@ def benchmark_scores(pairs: Iterable[tuple[str, str]]) -> Scores:
     recall = sum(recalls) / len(recalls)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(precision, recall, f1)
+
+
+def load_benchmark(directory: Path) -> list[tuple[Page, str]]:
+    """The pages of an extraction benchmark folder (`html/<key>.html.gz` + `ground-truth.json`,
+    the layout of Scrapinghub's article-extraction benchmark) with their human-written text."""
+    truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
+    return [(Page(url=item["url"], status=200, headers=(("Content-Type", "text/html"),),
+                  body=gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes()), fetched_at=""),
+             item["articleBody"]) for key, item in sorted(truth.items())]

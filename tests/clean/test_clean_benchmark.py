@@ -5,14 +5,12 @@ Skipped when `../shared/data/extraction-benchmark` (beside the repository) is ab
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 import trafilatura
 from webtext.clean.extract import extract_page
-from webtext.clean.scoring import benchmark_scores
+from webtext.clean.scoring import benchmark_scores, load_benchmark
 from webtext.core.document import Page
 
 BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
@@ -23,10 +21,7 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def pages() -> list[tuple[Page, str]]:
-    truth = json.loads((BENCHMARK / "ground-truth.json").read_text(encoding="utf-8"))
-    return [(Page(url=item["url"], status=200, headers=(("Content-Type", "text/html"),),
-                  body=gzip.decompress((BENCHMARK / "html" / f"{key}.html.gz").read_bytes()),
-                  fetched_at=""), item["articleBody"]) for key, item in sorted(truth.items())]
+    return load_benchmark(BENCHMARK)
 
 
 def test_stage_beats_bare_trafilatura_defaults_on_real_pages(pages: list[tuple[Page, str]]) -> None:
