@@ -1,4 +1,4 @@
-"""`ReadWarc`: WARC files (the crawl's, or Common Crawl's) into pages, through Beam's filesystems.
+"""`ReadWarc`: the crawl stage's WARC files (or Common Crawl's) into pages, as a Beam transform.
 
 Files are matched and opened with Beam's `fileio`, so local paths, `gs://` and `s3://` all work
 where the matching Beam extra is installed. Each file is read by `webtext.crawl.warcread`, which
