@@ -46,13 +46,19 @@ class OverlapSettings:
 
 
 @dataclass(frozen=True)
-class PerplexitySettings:
-    """`webtext eval perplexity`: train and held-out perplexity per checkpoint (Figure 4)."""
+class _CheckpointSettings:
+    """The checkpoints and shards that `eval perplexity` and `eval memorization` both read."""
 
     checkpoint: list[Path] = setting([Path("out/checkpoints")], "checkpoint folders or run directories; "
                                      "a directory holding run directories counts as all of them")
     all_steps: bool = setting(False, "evaluate every saved step of each run, not only its latest")
     shards: Path = setting(DEFAULT_SHARDS, "shard directory with the train split and held-out splits")
+
+
+@dataclass(frozen=True)
+class PerplexitySettings(_CheckpointSettings):
+    """`webtext eval perplexity`: train and held-out perplexity per checkpoint (Figure 4)."""
+
     heldout: list[str] = setting(["val", "test"], "held-out splits to evaluate (those present)")
     windows: int = setting(200, "windows per split (evenly spaced, as the trainer's validation)")
     eval: list[str] = setting([], "evaluation sets as NAME=PATH, scored per overlap bucket")
@@ -65,13 +71,9 @@ class PerplexitySettings:
 
 
 @dataclass(frozen=True)
-class MemorizationSettings:
+class MemorizationSettings(_CheckpointSettings):
     """`webtext eval memorization`: extractable memorization, Carlini et al. 2022."""
 
-    checkpoint: list[Path] = setting([Path("out/checkpoints")], "checkpoint folders or run directories; "
-                                     "a directory holding run directories counts as all of them")
-    all_steps: bool = setting(False, "evaluate every saved step of each run, not only its latest")
-    shards: Path = setting(DEFAULT_SHARDS, "shard directory with the train split and held-out splits")
     heldout: list[str] = setting(["val", "test"], "held-out splits sampled from (those present)")
     samples: int = setting(256, "sequences sampled from the training split, and as many held out")
     prefix: int = setting(50, "prompt tokens (Carlini et al.: 50)")
