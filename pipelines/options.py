@@ -81,6 +81,10 @@ class JobConfig:
 
 def resolve(options: PipelineOptions) -> JobConfig:
     """Validate `options` before any work starts; `ConfigError` says what to change."""
+    unknown = sorted(set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options()))
+    if unknown:
+        raise ConfigError(f"unknown option(s): {', '.join('--' + name for name in unknown)} "
+                          "(see beam run pipelines/webtext.py --help)")
     o = options.view_as(WebtextOptions)
     if not FileSystems.match([o.input])[0].metadata_list:
         raise ConfigError(f"no input matches {o.input}: run `webtext crawl run` first, or pass --input GLOB")

@@ -116,6 +116,7 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
     (["--tokenizer=/nonexistent/tokenizer.json"], "error: tokenizer not found: /nonexistent/tokenizer.json"),
     (["--val-fraction=0.7", "--test-fraction=0.5"], "error: split fractions must be"),
     (["--eval-set=oops"], "error: evaluation set 'oops' must be given as NAME=PATH"),
+    (["--min-wrods=3"], "error: unknown option(s): --min_wrods"),
 ])
 def test_bad_configuration_fails_before_work_with_one_line(args: list[str], message: str, sample_warc: Path,
                                                             repo_root: Path) -> None:
