@@ -24,6 +24,7 @@ LINK_OUT_OF_RANGE: Final = "out_of_range"
 
 # crawl, page fetching: why a queued URL has no page. HTTP errors are "http_<status>".
 FETCH_ROBOTS: Final = "robots"
+FETCH_ROBOTS_UNREACHABLE: Final = "robots_unreachable"
 FETCH_TOO_LARGE: Final = "too_large"
 FETCH_REDIRECT_LOOP: Final = "redirect_loop"
 FETCH_TIMEOUT: Final = "timeout"

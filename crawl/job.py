@@ -28,7 +28,8 @@ from webtext.crawl.pages import PagesSpider
 from webtext.crawl.runner import SpiderRun, run_in_sequence
 from webtext.crawl.store import LinkStore
 
-TRANSIENT = (reasons.FETCH_TIMEOUT, reasons.FETCH_CONNECTION_ERROR, reasons.FETCH_DNS_ERROR,
+TRANSIENT = (reasons.FETCH_TIMEOUT, reasons.FETCH_ROBOTS_UNREACHABLE, reasons.FETCH_CONNECTION_ERROR,
+             reasons.FETCH_DNS_ERROR,
              *(reasons.http_error(s) for s in (429, 500, 502, 503, 504, 522, 524)))
 
 

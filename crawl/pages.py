@@ -6,6 +6,7 @@ pending. Every request ends in exactly one item: a `PageItem` for an HTML page, 
 `DropItem` naming why there is none (`core.reasons` FETCH_* and `http_<status>`):
 
 - `robots`: robots.txt forbids it (Scrapy's RobotsTxtMiddleware);
+- `robots_unreachable`: the host's robots.txt answered 5xx or not at all (RFC 9309, `robots.py`);
 - `too_large`: larger than `DOWNLOAD_MAXSIZE`, by `Content-Length`, while streaming, or once
   decompressed (a gzip bomb);
 - `redirect_loop`: more than `REDIRECT_MAX_TIMES` redirects;
@@ -41,6 +42,7 @@ from twisted.python.failure import Failure
 from webtext.core import reasons
 from webtext.crawl.addresses import REFUSED
 from webtext.crawl.lock import StoreLock
+from webtext.crawl.robots import UNREACHABLE
 from webtext.crawl.store import FAILED, SKIPPED, LinkStore, provenance_json
 from webtext.crawl.warcwrite import Fetched
 
@@ -79,6 +81,8 @@ def classify(failure: Failure) -> tuple[str, int | None]:
         return reasons.http_error(error.response.status), error.response.status
     if isinstance(error, IgnoreRequest):
         text = str(error)
+        if text.startswith(UNREACHABLE):
+            return reasons.FETCH_ROBOTS_UNREACHABLE, None
         if "robots.txt" in text:
             return reasons.FETCH_ROBOTS, None
         if "redirections" in text:

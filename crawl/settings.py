@@ -57,6 +57,9 @@ WEBTEXT_ALLOW_PRIVATE = False
 WEBTEXT_TRUSTED_HOSTS: list[str] = []
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt per RFC 9309: a 5xx or unreachable file forbids the host for this run (robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "webtext.crawl.robots.StrictRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "webtext.crawl.throttle.BackoffRetryMiddleware": 550,
     "webtext.crawl.throttle.WaitMiddleware": 50,

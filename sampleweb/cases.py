@@ -12,10 +12,11 @@ from typing import Any
 from webtext.core import reasons as r
 from webtext.sampleweb.builder import SITE_NAMES, SLOW_SITE, Article, Builder, host_of, slug
 from webtext.sampleweb.resources import Resource, gzip_bomb, large_page, not_found, redirect
-from webtext.sampleweb.templates import render_article, render_link_list, render_wiki
+from webtext.sampleweb.templates import Chrome, render_article, render_link_list, render_wiki
 
 ROBOTS_HOST = host_of(SITE_NAMES[0])
 WIKI_MIRROR = "wikimirror.test"
+ROBOTS_DOWN_SITE = "Status Board"  # its robots.txt answers 503: the whole host is off limits
 SLOW_DELAY = 0.5
 HOSTS = [host_of(name) for name in SITE_NAMES]
 
@@ -202,3 +203,14 @@ def add_clean_cases(b: Builder) -> None:
                               content_type=content_type)
         b.record(url, kind, [b.post(url, b.rng.randrange(10, 90), article.title)], final_url=url,
                  **_article_truth(b, HOSTS[5], article))
+
+
+def add_robots_down(b: Builder) -> None:
+    """A host whose robots.txt answers 503: RFC 9309 says to assume complete disallow."""
+    host = host_of(ROBOTS_DOWN_SITE)
+    b.chromes[host] = Chrome(ROBOTS_DOWN_SITE, "news")
+    b.resources[(host, "/robots.txt")] = Resource(status=503, content_type="text/plain",
+                                                  body=b"Service Unavailable")
+    article = b.article()
+    url = b.serve_article(host, "/2017/status-update.html", article, 6)
+    b.record(url, "robots_unreachable", [b.post(url, 30, article.title)], fetch_drop=r.FETCH_ROBOTS_UNREACHABLE)

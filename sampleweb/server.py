@@ -29,6 +29,7 @@ from webtext.sampleweb.truth import UrlTruth
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the crawler opens dozens of connections at once
     allow_reuse_address = True
     site: Site
     limiter: RateLimiter
@@ -90,10 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _page(self, host: str, path: str) -> None:
         site = self.server.site
-        if path == "/robots.txt":
-            self._send(200, [("Content-Type", "text/plain")], site.robots_txt(host).encode())
-            return
-        resource = site.resource(host, path)
+        resource = site.robots_txt(host) if path == "/robots.txt" else site.resource(host, path)
         if resource is None:
             self._send(404, [("Content-Type", "text/html")], b"<html><body>Not Found</body></html>")
             return

@@ -53,8 +53,11 @@ class Site:
     def resource(self, host: str, path: str) -> Resource | None:
         return self.resources.get((host, path))
 
-    def robots_txt(self, host: str) -> str:
-        return self.robots.get(host, "User-agent: *\nDisallow:\n")
+    def robots_txt(self, host: str) -> Resource:
+        """The host's robots.txt: a served resource (an error status), its rules, or allow-all."""
+        served = self.resources.get((host, "/robots.txt"))
+        text = self.robots.get(host, "User-agent: *\nDisallow:\n")
+        return served or Resource(content_type="text/plain", body=text.encode())
 
     def posts_by_month(self) -> dict[str, list[dict[str, Any]]]:
         months: dict[str, list[dict[str, Any]]] = {}
@@ -142,6 +145,7 @@ def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
     cases.add_fetch_cases(builder, timeout_delay)
     cases.add_redirects(builder)
     cases.add_clean_cases(builder)
+    cases.add_robots_down(builder)
     builder.rng.shuffle(builder.posts)
     return Site(seed=seed, port=port, posts=builder.posts, truth=builder.truth,
                 resources=builder.resources, robots=builder.robots, timeout_delay=timeout_delay,

@@ -33,8 +33,8 @@ def of_kind(web: RunningSampleWeb, kind: str) -> list[UrlTruth]:
 def test_every_case_the_crawl_meets_is_present(sample_web: RunningSampleWeb) -> None:
     kinds = Counter(t.kind for t in sample_web.truth.values())
     for kind in ("article", "below_threshold", "self_post", "nsfw", "removed", "stickied", "reddit_link",
-                 "media", "wikipedia", "wiki_mirror", "exact_copy", "syndicated_copy", "robots", "redirect",
-                 "redirect_loop", "http_404", "http_500", "timeout", "slow", "too_large", "gzip_bomb",
+                 "media", "wikipedia", "wiki_mirror", "exact_copy", "syndicated_copy", "robots", "robots_unreachable",
+                 "redirect", "redirect_loop", "http_404", "http_500", "timeout", "slow", "too_large", "gzip_bomb",
                  "charset_header", "charset_meta", "charset_none", "empty", "not_html", "not_html_type"):
         assert kinds[kind] >= 1, kind
     assert len({h for h in sample_web.site.hosts if h.endswith(".test")}) >= 20
@@ -81,6 +81,14 @@ def test_robots_txt_disallows_the_robots_case(sample_web: RunningSampleWeb) -> N
     host = truth.url.split("/")[2]
     robots = fetch(sample_web, f"http://{host}/robots.txt").read().decode()
     assert "Disallow: /private/" in robots and "/private/" in truth.url
+
+
+def test_robots_txt_of_the_unreachable_case_answers_503(sample_web: RunningSampleWeb) -> None:
+    truth = of_kind(sample_web, "robots_unreachable")[0]
+    host = truth.url.split("/")[2]
+    assert fetch(sample_web, f"http://{host}/robots.txt").status == 503
+    assert fetch(sample_web, truth.url).status == 200  # the page is there; only robots.txt keeps it out
+    assert truth.fetch_drop == reasons.FETCH_ROBOTS_UNREACHABLE
 
 
 def test_redirects_and_redirect_loop(sample_web: RunningSampleWeb) -> None:
