@@ -86,7 +86,8 @@ def run_perplexity(settings: PerplexitySettings, device: str) -> list[Path]:
             raise ConfigError(f"no 8-gram filter at {filter_path}: run `webtext eval overlap` first or pass --filter")
         bloom = NgramBloom.load(filter_path)
         tokenizer = shard_tokenizer(splits["train"])
-        tokenized = {s.name: (tokenizer.encode_batch(list(s.texts)), measure(bloom, s).doc_rates) for s in eval_sets}
+        tokenized = {s.name: ([ids.tolist() for ids in tokenizer.encode_batch(list(s.texts))],
+                              measure(bloom, s).doc_rates) for s in eval_sets}
     scores, buckets = [], []
     hash_ = splits["train"].tokenizer_hash
     eot = splits["train"].eot_id

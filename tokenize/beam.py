@@ -61,7 +61,9 @@ class _TokenizeBatch(beam.DoFn):
         dtype = token_dtype(tokenizer.vocab_size)
         encoded = tokenizer.encode_batch([document.text for _, document in batch])
         for (split, document), ids in zip(batch, encoded, strict=True):
-            tokens = np.array([*ids, tokenizer.eot_id], dtype=dtype)
+            tokens = np.empty(ids.size + 1, dtype=dtype)
+            tokens[:-1] = ids
+            tokens[-1] = tokenizer.eot_id
             self._documents.inc()
             self._tokens.inc(tokens.size)
             yield split, (document.id, tokens)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tokenizers import AddedToken, decoders, models, pre_tokenizers, trainers
 from tokenizers import Tokenizer as HfTokenizer
 from webtext.core.atomic import atomic_write
@@ -83,12 +84,12 @@ class Tokenizer:
             return list(self._fast.encode_ordinary(text))
         return list(self._hf.encode(text, add_special_tokens=False).ids)
 
-    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
-        """`encode` of every text, in parallel across the machine's cores."""
+    def encode_batch(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """`encode` of every text as a uint32 array, in parallel across the machine's cores."""
         texts = list(texts)
         if self._fast is not None:
             return encode_parallel(self._fast, texts)
-        return [e.ids for e in self._hf.encode_batch_fast(texts, add_special_tokens=False)]
+        return [np.array(e.ids, dtype=np.uint32) for e in self._hf.encode_batch_fast(texts, add_special_tokens=False)]
 
     def decode(self, ids: Iterable[int]) -> str:
         """The text of `ids`; byte sequences that are not UTF-8 decode to U+FFFD."""
