@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+from webtext.train.fused_loss import linear_cross_entropy
 from webtext.train.kv_cache import KVCache
 from webtext.train.sampling import next_token
 
@@ -162,9 +163,14 @@ class GPT(nn.Module):
         return total - self.transformer.wpe.weight.numel() if non_embedding else total
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
-                cache: KVCache | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+                cache: KVCache | None = None) -> tuple[torch.Tensor | None, torch.Tensor | None]:
         """Logits (B, T, vocab) for token ids `idx` (B, T); with `targets` (B, T) also the mean
-        cross-entropy. With a `cache`, `idx` continues the cached sequence."""
+        cross-entropy. With a `cache`, `idx` continues the cached sequence.
+
+        When training (targets given, gradients on, eager mode) the logits are not kept: the
+        loss and its gradients come from `linear_cross_entropy` and the first value is None.
+        Under `torch.compile` the plain form is used, which the compiler fuses itself.
+        """
         B, T = idx.shape
         start = cache.length if cache is not None else 0
         if start + T > self.config.block_size:
@@ -176,6 +182,8 @@ class GPT(nn.Module):
         if cache is not None:
             cache.advance(T)
         x = self.transformer.ln_f(x)
+        if targets is not None and torch.is_grad_enabled() and not torch.compiler.is_compiling():
+            return None, linear_cross_entropy(x.view(B * T, -1), self.lm_head.weight, targets.reshape(B * T))
         logits = self.lm_head(x)  # (B, T, vocab)
         if targets is None:
             return logits, None

@@ -52,11 +52,14 @@ def test_loss_is_mean_cross_entropy_and_starts_near_uniform() -> None:
     model = GPT(SMALL)
     idx = torch.randint(0, SMALL.vocab_size, (4, 16))
     targets = torch.randint(0, SMALL.vocab_size, (4, 16))
-    logits, loss = model(idx, targets)
+    with torch.no_grad():
+        logits, loss = model(idx, targets)
     assert logits.shape == (4, 16, SMALL.vocab_size)
     expected = torch.nn.functional.cross_entropy(logits.reshape(-1, SMALL.vocab_size), targets.reshape(-1))
     assert loss is not None
     assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+    training_logits, training_loss = model(idx, targets)  # the fused path: no logits kept
+    assert training_logits is None and training_loss.item() == pytest.approx(expected.item(), rel=1e-6)
     assert loss.item() == pytest.approx(math.log(SMALL.vocab_size), rel=0.05)
 
 
