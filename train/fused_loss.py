@@ -18,6 +18,10 @@ only scales the stored `dx` and `dW` by the incoming gradient. Measured on 2,048
 
 Under autocast the matmuls run in the autocast dtype, as `nn.Linear` would; the softmax and the
 loss are computed in fp32.
+
+The model uses it on the CPU only. On a GPU, `torch.compile` fuses the plain form itself (GPT-2
+124M on one H200: 40.7% MFU either way), and in eager mode this form measured 19.4% MFU
+against 20.3% for autograd's, the row loop costing kernel launches there.
 """
 
 from __future__ import annotations
@@ -26,8 +30,7 @@ from typing import Any
 
 import torch
 
-ROWS = 32  # rows of logits handled together on a CPU: 32 x 50,257 fp32 = 6.4 MB, within its caches
-GPU_ROWS = 2048  # on a GPU, few large blocks: each is a handful of kernel launches
+ROWS = 32  # rows of logits handled together: 32 x 50,257 fp32 = 6.4 MB, within the CPU's caches
 
 
 def _compute_dtype(x: torch.Tensor) -> torch.dtype:
@@ -44,11 +47,10 @@ class _LinearCrossEntropy(torch.autograd.Function):
             w, h = weight.to(dtype), x.to(dtype)  # (V, C), (N, C)
             grad = h @ w.t()  # (N, V): the logits, overwritten below by d(sum of losses)/d(logits)
             total = torch.zeros((), dtype=torch.float32, device=x.device)
-            step = ROWS if x.device.type == "cpu" else GPU_ROWS
-            for first in range(0, n, step):
-                block = grad[first:first + step]
+            for first in range(0, n, ROWS):
+                block = grad[first:first + ROWS]
                 rows = block.float()  # the block itself when fp32
-                target = targets[first:first + step]
+                target = targets[first:first + ROWS]
                 lse = torch.logsumexp(rows, dim=-1)  # (r,)
                 total += (lse - rows.gather(1, target[:, None]).squeeze(1)).sum()
                 rows.sub_(lse[:, None]).exp_()  # softmax

@@ -167,9 +167,9 @@ class GPT(nn.Module):
         """Logits (B, T, vocab) for token ids `idx` (B, T); with `targets` (B, T) also the mean
         cross-entropy. With a `cache`, `idx` continues the cached sequence.
 
-        When training (targets given, gradients on, eager mode) the logits are not kept: the
-        loss and its gradients come from `linear_cross_entropy` and the first value is None.
-        Under `torch.compile` the plain form is used, which the compiler fuses itself.
+        When training on a CPU (targets given, gradients on, eager mode) the logits are not
+        kept: the loss and its gradients come from `linear_cross_entropy` and the first value
+        is None. Elsewhere the plain form is used (`torch.compile` fuses it itself).
         """
         B, T = idx.shape
         start = cache.length if cache is not None else 0
@@ -182,7 +182,8 @@ class GPT(nn.Module):
         if cache is not None:
             cache.advance(T)
         x = self.transformer.ln_f(x)
-        if targets is not None and torch.is_grad_enabled() and not torch.compiler.is_compiling():
+        if (targets is not None and x.device.type == "cpu" and torch.is_grad_enabled()
+                and not torch.compiler.is_compiling()):
             return None, linear_cross_entropy(x.view(B * T, -1), self.lm_head.weight, targets.reshape(B * T))
         logits = self.lm_head(x)  # (B, T, vocab)
         if targets is None:
