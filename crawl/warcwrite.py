@@ -1,4 +1,4 @@
-"""Write fetched pages as WARC 1.1 files (ISO 28500:2017) with warcio, and recover after a kill.
+"""Write fetched pages as WARC 1.1 files (ISO 28500:2017), and recover after a kill.
 
 Each page is a `request` record and a `response` record, each its own gzip member (so any record
 can be read from its offset). The response carries two extension headers: `WebText-Link-URL`,
@@ -19,7 +19,6 @@ and renames it, so no WARC file is left corrupt.
 
 from __future__ import annotations
 
-import io
 import os
 import time
 from collections.abc import Iterator
@@ -28,13 +27,14 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 from webtext.core.atomic import temporary_name
+from webtext.crawl import warcrecord
 from webtext.crawl.warcread import LINK_HEADER, REDDIT_HEADER, iter_records
 
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 PATTERN = "*.warc.gz"
+_HTTP_REQUEST = "application/http; msgtype=request"
+_HTTP_RESPONSE = "application/http; msgtype=response"
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,6 @@ class RollingWarcWriter:
         self.prefix = prefix
         self.max_bytes = max_bytes
         self._handle: BinaryIO | None = None
-        self._writer: WARCWriter | None = None
         self._name = ""
         self._serial = 0
         self._run = time.strftime("%Y%m%d%H%M%S", time.gmtime()) + f"-{os.getpid()}"
@@ -84,27 +83,24 @@ class RollingWarcWriter:
         """Write the request and response records of `page`; returns the response's position."""
         if self._handle is None:
             self._open()
-        assert self._writer is not None and self._handle is not None
-        request = self._writer.create_warc_record(
-            page.url, "request", payload=io.BytesIO(b""),
-            http_headers=StatusAndHeaders(f"GET {_path_of(page.url)} HTTP/1.1", page.request_headers,
-                                          is_http_request=True),
-            warc_headers_dict={"WARC-Date": page.fetched_at})
-        self._writer.write_record(request)
+        assert self._handle is not None
+        request_id = warcrecord.new_record_id()
+        target = [("WARC-Target-URI", page.url)]
+        request = warcrecord.http_block(f"GET {_path_of(page.url)} HTTP/1.1", page.request_headers)
+        self._handle.write(warcrecord.record("request", request_id, page.fetched_at, _HTTP_REQUEST, request,
+                                             target, payload=b""))
         offset = self._handle.tell()
         headers = [(k, v) for k, v in page.headers if k.lower() not in _DROPPED_HEADERS]
         headers += [(f"X-Crawler-{k}", v) for k, v in page.headers
                     if k.lower() in ("content-encoding", "transfer-encoding")]
         headers.append(("Content-Length", str(len(page.body))))
-        warc_headers = {"WARC-Date": page.fetched_at, "WARC-Concurrent-To": request.rec_headers.get_header(
-            "WARC-Record-ID"), LINK_HEADER: page.link_url, REDDIT_HEADER: page.reddit_json}
+        fields = [*target, ("WARC-Concurrent-To", request_id), (LINK_HEADER, page.link_url),
+                  (REDDIT_HEADER, page.reddit_json)]
         if page.ip_address:
-            warc_headers["WARC-IP-Address"] = page.ip_address
-        response = self._writer.create_warc_record(
-            page.url, "response", payload=io.BytesIO(page.body),
-            http_headers=StatusAndHeaders(f"{page.status} {page.reason}".strip(), headers, protocol="HTTP/1.1"),
-            warc_headers_dict=warc_headers)
-        self._writer.write_record(response)
+            fields.append(("WARC-IP-Address", page.ip_address))
+        head = warcrecord.http_block(f"HTTP/1.1 {page.status} {page.reason}".strip(), headers)
+        self._handle.write(warcrecord.record("response", warcrecord.new_record_id(), page.fetched_at,
+                                             _HTTP_RESPONSE, head + page.body, fields, payload=page.body))
         return Written(self._name, offset)
 
     @property
@@ -126,19 +122,19 @@ class RollingWarcWriter:
         os.fsync(self._handle.fileno())
         self._handle.close()
         os.replace(temporary_name(self.directory / name), self.directory / name)
-        self._handle, self._writer, self._name = None, None, ""
+        self._handle, self._name = None, ""
         return name
 
     def _open(self) -> None:
         self._serial += 1
         self._name = f"{self.prefix}-{self._run}-{self._serial:05d}.warc.gz"
         self._handle = open(temporary_name(self.directory / self._name), "wb")  # noqa: SIM115
-        self._writer = WARCWriter(self._handle, gzip=True, warc_version="WARC/1.1")
-        info = self._writer.create_warcinfo_record(self._name, {"software": "webtext crawl (warcio)",
-                                                                "format": "WARC File Format 1.1",
-                                                                "conformsTo": "https://iipc.github.io/"
-                                                                "warc-specifications/"})
-        self._writer.write_record(info)
+        info = "".join(f"{k}: {v}\r\n" for k, v in (("software", "webtext crawl"), ("format", "WARC File Format 1.1"),
+                                                   ("conformsTo", "https://iipc.github.io/warc-specifications/")))
+        self._handle.write(warcrecord.record("warcinfo", warcrecord.new_record_id(),
+                                             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                             "application/warc-fields", info.encode("utf-8"),
+                                             [("WARC-Filename", self._name)]))
 
 
 def _path_of(url: str) -> str:

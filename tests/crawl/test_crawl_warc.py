@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import random
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from webtext.core.document import DeadLetter, Page, RedditPost
@@ -46,6 +48,24 @@ def test_pages_round_trip_with_provenance_and_decoded_headers(tmp_path: Path) ->
     assert page.source == f"{tmp_path / name}:{where[1].offset}"
     assert page.header("content-length") == str(len(page.body))
     assert page.header("Content-Encoding") == "" and page.header("X-Crawler-Content-Encoding") == "gzip"
+
+
+def test_every_record_passes_warcio_digest_and_format_checks(tmp_path: Path) -> None:
+    writer = RollingWarcWriter(tmp_path)
+    for i in range(3):
+        writer.write(fetched(i))
+    writer.write(dataclasses.replace(fetched(3), reddit_json='{"t": "a\r\nWARC-Type: injected"}'))
+    name = writer.close()
+    kinds = []
+    with open(tmp_path / name, "rb") as handle:
+        for record in ArchiveIterator(handle, check_digests=True):
+            record.content_stream().read()
+            assert record.digest_checker.passed is True, record.digest_checker.problems
+            assert record.rec_headers.protocol == "WARC/1.1"
+            kinds.append(record.rec_type)
+            if record.rec_type == "response":
+                assert record.http_headers.get_statuscode() == "200"
+    assert kinds == ["warcinfo", *["request", "response"] * 4]  # the CRLF in a field value broke nothing
 
 
 def test_files_roll_over_by_size(tmp_path: Path) -> None:
