@@ -17,6 +17,7 @@ from webtext.sampleweb.templates import Chrome, render_article, render_link_list
 ROBOTS_HOST = host_of(SITE_NAMES[0])
 WIKI_MIRROR = "wikimirror.test"
 ROBOTS_DOWN_SITE = "Status Board"  # its robots.txt answers 503: the whole host is off limits
+ROBOTS_GONE_SITE = "Moved Desk"  # its robots.txt answers 404: no rules, everything allowed
 SLOW_DELAY = 0.5
 HOSTS = [host_of(name) for name in SITE_NAMES]
 
@@ -205,12 +206,22 @@ def add_clean_cases(b: Builder) -> None:
                  **_article_truth(b, HOSTS[5], article))
 
 
-def add_robots_down(b: Builder) -> None:
-    """A host whose robots.txt answers 503: RFC 9309 says to assume complete disallow."""
-    host = host_of(ROBOTS_DOWN_SITE)
-    b.chromes[host] = Chrome(ROBOTS_DOWN_SITE, "news")
-    b.resources[(host, "/robots.txt")] = Resource(status=503, content_type="text/plain",
-                                                  body=b"Service Unavailable")
+def add_robots_status(b: Builder) -> None:
+    """Hosts whose robots.txt answers an error (RFC 9309 §2.3.1.3-4).
+
+    On one it answers 503, which means "assume complete disallow": its article is not fetched.
+    On the other it answers 404 with a body that would disallow everything if it were read as
+    rules; a 4xx means there are no rules, so its article is fetched and kept.
+    """
+    down, gone = host_of(ROBOTS_DOWN_SITE), host_of(ROBOTS_GONE_SITE)
+    for host, name, status in ((down, ROBOTS_DOWN_SITE, 503), (gone, ROBOTS_GONE_SITE, 404)):
+        b.chromes[host] = Chrome(name, "news")
+        b.resources[(host, "/robots.txt")] = Resource(status=status, content_type="text/plain",
+                                                      body=b"User-agent: *\nDisallow: /\n")
     article = b.article()
-    url = b.serve_article(host, "/2017/status-update.html", article, 6)
+    url = b.serve_article(down, "/2017/status-update.html", article, 6)
     b.record(url, "robots_unreachable", [b.post(url, 30, article.title)], fetch_drop=r.FETCH_ROBOTS_UNREACHABLE)
+    article = b.article()
+    url = b.serve_article(gone, "/2017/new-home.html", article, 7)
+    b.record(url, "robots_missing", [b.post(url, 30, article.title)], final_url=url,
+             **_article_truth(b, gone, article))

@@ -145,7 +145,7 @@ def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
     cases.add_fetch_cases(builder, timeout_delay)
     cases.add_redirects(builder)
     cases.add_clean_cases(builder)
-    cases.add_robots_down(builder)
+    cases.add_robots_status(builder)
     builder.rng.shuffle(builder.posts)
     return Site(seed=seed, port=port, posts=builder.posts, truth=builder.truth,
                 resources=builder.resources, robots=builder.robots, timeout_delay=timeout_delay,

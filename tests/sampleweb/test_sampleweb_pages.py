@@ -33,9 +33,10 @@ def of_kind(web: RunningSampleWeb, kind: str) -> list[UrlTruth]:
 def test_every_case_the_crawl_meets_is_present(sample_web: RunningSampleWeb) -> None:
     kinds = Counter(t.kind for t in sample_web.truth.values())
     for kind in ("article", "below_threshold", "self_post", "nsfw", "removed", "stickied", "reddit_link",
-                 "media", "wikipedia", "wiki_mirror", "exact_copy", "syndicated_copy", "robots", "robots_unreachable",
-                 "redirect", "redirect_loop", "http_404", "http_500", "timeout", "slow", "too_large", "gzip_bomb",
-                 "charset_header", "charset_meta", "charset_none", "empty", "not_html", "not_html_type"):
+                 "media", "wikipedia", "wiki_mirror", "exact_copy", "syndicated_copy", "robots",
+                 "robots_unreachable", "robots_missing", "redirect", "redirect_loop", "http_404", "http_500",
+                 "timeout", "slow", "too_large", "gzip_bomb", "charset_header", "charset_meta", "charset_none",
+                 "empty", "not_html", "not_html_type"):
         assert kinds[kind] >= 1, kind
     assert len({h for h in sample_web.site.hosts if h.endswith(".test")}) >= 20
 
@@ -89,6 +90,14 @@ def test_robots_txt_of_the_unreachable_case_answers_503(sample_web: RunningSampl
     assert fetch(sample_web, f"http://{host}/robots.txt").status == 503
     assert fetch(sample_web, truth.url).status == 200  # the page is there; only robots.txt keeps it out
     assert truth.fetch_drop == reasons.FETCH_ROBOTS_UNREACHABLE
+
+
+def test_robots_txt_of_the_missing_case_answers_404_with_rules_that_must_not_apply(
+        sample_web: RunningSampleWeb) -> None:
+    truth = of_kind(sample_web, "robots_missing")[0]
+    robots = fetch(sample_web, f"http://{truth.url.split('/')[2]}/robots.txt")
+    assert robots.status == 404 and b"Disallow: /" in robots.read()
+    assert truth.fetch_drop is None and truth.kept
 
 
 def test_redirects_and_redirect_loop(sample_web: RunningSampleWeb) -> None:
