@@ -17,12 +17,13 @@ ground truth, word 4-gram F1; `bench/clean.py` prints it):
 | `include_comments=False, fast=True` (no fallback extractors) | 0.934 | 0.978 | 0.956 |
 | **`include_comments=False, favor_precision=True`** (ours) | **0.951** | **0.978** | **0.964** |
 
-Precision wins here without costing recall: the pages readers comment on are exactly the ones
-whose comment threads, teasers and "related" boxes leak into recall-oriented output, and a
-language model trained on WebText should see articles, not comment sections (which are also
-repetitive across pages and so hurt dedup). Tables stay: dropping them costs 1.1 points of recall.
-Title and date come from trafilatura's metadata (htmldate for the date); the language is the one
-the page declares (`<html lang>`, `content-language`, `og:locale`), since no detector ships offline.
+Precision wins here without costing recall: the pages readers comment on are exactly the ones whose
+comment threads, teasers and "related" boxes leak into recall-oriented output, and a language model
+trained on WebText should see articles, not comment sections (which are also repetitive across
+pages and so hurt dedup). Tables stay: dropping them costs 1.1 points of recall. Title and date
+come from trafilatura's metadata functions and htmldate (`webtext.clean.metadata`); the language is
+the one the page declares (`<html lang>`, `content-language`, `og:locale`), since no detector ships
+offline.
 
 Before extraction the page is screened, cheapest test first: a body over `max_bytes` is `too_large`, an
 empty one `empty`, a non-HTML `Content-Type` or a body with binary bytes (WHATWG MIME
@@ -44,6 +45,7 @@ from trafilatura.utils import load_html
 from webtext.clean.deadline import DeadlineExceeded, call_with_deadline
 from webtext.clean.encoding import decode_body
 from webtext.clean.lines import clean_text
+from webtext.clean.metadata import title_and_date
 from webtext.clean.settings import ExtractSettings
 from webtext.clean.wikipedia import has_wikipedia_attribution
 from webtext.core import reasons
@@ -105,12 +107,13 @@ def _extract(html: str, url: str, settings: ExtractSettings) -> tuple[str, str, 
     result = trafilatura.bare_extraction(
         tree, url=url, favor_precision=settings.favor_precision,
         include_comments=settings.include_comments, include_tables=settings.include_tables,
-        with_metadata=settings.with_metadata, output_format="python")
+        with_metadata=False, output_format="python")
     if not isinstance(result, trafilatura.settings.Document):  # None: no main text found
         return "", "", "", language
     text = "\n".join(part for part in (result.text, result.comments if settings.include_comments else "")
                      if part)
-    return text, result.title or "", result.date or "", language
+    title, date = title_and_date(tree, url) if settings.with_metadata else ("", "")
+    return text, title, date, language
 
 
 def extract_page(page: Page, settings: ExtractSettings | None = None) -> Document:

@@ -1,10 +1,11 @@
 """`ReadWarc`: the crawl stage's WARC files (or Common Crawl's) into pages, as a Beam transform.
 
-Files are matched and opened with Beam's `fileio`, so local paths, `gs://` and `s3://` all work
-where the matching Beam extra is installed. Each file is read by `webtext.crawl.warcread`, which
-never raises: damaged files and records arrive on the `dead` output as `DeadLetter`s naming the
-file and offset. HTTP responses other than 200 (Common Crawl keeps redirects and errors) leave on
-the `dropped` output as `read:http_<status>`, so every response record is accounted for.
+Files are matched with Beam's `fileio` and opened through its `FileSystems`, so local paths,
+`gs://` and `s3://` all work where the matching Beam extra is installed. Each file is read by
+`webtext.crawl.warcread`, which never raises: damaged files and records arrive on the `dead` output
+as `DeadLetter`s naming the file and offset. HTTP responses other than 200 (Common Crawl keeps
+redirects and errors) leave on the `dropped` output as `read:http_<status>`, so every response
+record is accounted for.
 """
 
 from __future__ import annotations
@@ -13,24 +14,40 @@ from collections.abc import Iterator
 
 import apache_beam as beam
 from apache_beam.io import fileio
-from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystem import CompressionTypes, FileMetadata
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.pvalue import PCollection, TaggedOutput
 from webtext.core.document import DeadLetter, Page
 from webtext.core.reasons import http_error
-from webtext.crawl.warcread import iter_warc
+from webtext.crawl.warcread import iter_warc_range
+from webtext.crawl.warcsplit import split_ranges
 
 PAGES, DEAD, NOT_OK = "pages", "dead", "not_ok"
 
 
-def _read_file(readable: fileio.ReadableFile) -> Iterator[Page | TaggedOutput]:
-    name = readable.metadata.path
+SPLIT_BYTES = 4 << 20  # about 120 pages of compressed HTML: a few seconds of extraction per range
+
+
+def _ranges(metadata: FileMetadata, split_bytes: int) -> Iterator[tuple[str, int, int | None]]:
+    """(path, start, end) byte ranges of one matched file (the whole file where it cannot be cut)."""
     try:
-        stream = readable.open(compression_type=CompressionTypes.UNCOMPRESSED)  # warcio inflates records
+        with FileSystems.open(metadata.path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+            ranges = split_ranges(stream, metadata.size_in_bytes, split_bytes)
+    except OSError:
+        ranges = [(0, None)]  # the reader reports why it cannot be opened
+    for start, end in ranges:
+        yield metadata.path, start, end
+
+
+def _read_range(item: tuple[str, int, int | None]) -> Iterator[Page | TaggedOutput]:
+    name, start, end = item
+    try:
+        stream = FileSystems.open(name, compression_type=CompressionTypes.UNCOMPRESSED)  # warcio inflates records
     except OSError as error:
         yield TaggedOutput(DEAD, DeadLetter(source=name, error=f"cannot open: {error}"))
         return
     with stream:
-        for item in iter_warc(stream, name):
+        for item in iter_warc_range(stream, name, start, end):
             if isinstance(item, DeadLetter):
                 yield TaggedOutput(DEAD, item)
             elif item.status != 200:
@@ -40,15 +57,21 @@ def _read_file(readable: fileio.ReadableFile) -> Iterator[Page | TaggedOutput]:
 
 
 class ReadWarc(beam.PTransform):
-    """A file glob -> `pages` (HTTP 200 `Page`s), `not_ok` ((reason, url)) and `dead` (`DeadLetter`s)."""
+    """A file glob -> `pages` (HTTP 200 `Page`s), `not_ok` ((reason, url)) and `dead` (`DeadLetter`s).
 
-    def __init__(self, pattern: str) -> None:
+    Each `.warc.gz` file of one gzip member per record is read in ranges of `split_bytes`
+    (`webtext.crawl.warcsplit`), spread over the workers, so a few large files (Common Crawl's
+    are 1 GB) still keep every worker busy.
+    """
+
+    def __init__(self, pattern: str, split_bytes: int = SPLIT_BYTES) -> None:
         super().__init__()
         self.pattern = pattern
+        self.split_bytes = split_bytes
 
     def expand(self, pipeline: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
-        files: PCollection = (pipeline
-                              | "Match" >> fileio.MatchFiles(self.pattern)
-                              | "Open" >> fileio.ReadMatches()
-                              | "Spread" >> beam.Reshuffle())
-        return files | "Records" >> beam.FlatMap(_read_file).with_outputs(DEAD, NOT_OK, main=PAGES)
+        ranges: PCollection = (pipeline
+                               | "Match" >> fileio.MatchFiles(self.pattern)
+                               | "Split" >> beam.FlatMap(_ranges, self.split_bytes)
+                               | "Spread" >> beam.Reshuffle())
+        return ranges | "Records" >> beam.FlatMap(_read_range).with_outputs(DEAD, NOT_OK, main=PAGES)

@@ -7,40 +7,65 @@ metadata, warcinfo and non-HTTP records are skipped.
 
 A damaged file never raises: a record whose block is shorter than its `Content-Length`
 (truncation) or that cannot be parsed (garbage, a broken gzip member) yields one `DeadLetter`
-naming the file and offset, and reading stops there, since nothing after the damage can be
-trusted to start on a record boundary (ISO 28500 has no resynchronisation marker).
+naming the file and offset. ISO 28500 has no resynchronisation marker, but a `.warc.gz` file
+holds one gzip member per record (annex D.2), so reading resumes at the next member that
+inflates to a WARC record (`webtext.crawl.warcsplit`); in an uncompressed file it stops at the
+damage. The same member search lets a large file be read in byte ranges, one per worker.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from webtext.core.document import DeadLetter, Page, RedditPost
+from webtext.crawl.warcsplit import PROBE_BYTES, is_record_start, next_member
 
 LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers
 REDDIT_HEADER = "WebText-Reddit"  # JSON list of the posts that linked it
 _READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, UnicodeDecodeError)
 
 
-def iter_warc(stream: BinaryIO, name: str) -> Iterator[Page | DeadLetter]:
-    """Yield a `Page` per HTTP response record of `stream`, or a `DeadLetter` at damage."""
-    for read in iter_records(stream):
+def iter_warc(stream: BinaryIO, name: str, start: int = 0, end: int | None = None) -> Iterator[Page | DeadLetter]:
+    """Yield a `Page` per HTTP response record of `stream`, or a `DeadLetter` at damage.
+
+    Only records that begin in [`start`, `end`) are read (`end=None`: to the end of the file);
+    `stream` must be positioned at `start`, a record boundary (`next_member` finds one). In a
+    seekable file of one gzip member per record, as WARC files are written (ISO 28500, annex
+    D.2), reading resumes after damage at the next member that holds a WARC record.
+    """
+    position: int | None = start
+    while position is not None:
+        damaged = yield from _pages(stream, name, position, end)
+        position = None if damaged is None or not stream.seekable() else next_member(stream, damaged + 1, end)
+
+
+def iter_warc_range(stream: BinaryIO, name: str, start: int, end: int | None) -> Iterator[Page | DeadLetter]:
+    """`iter_warc` over the records that begin in [`start`, `end`) of a seekable file."""
+    first = next_member(stream, start, end) if start else stream.seek(0)
+    if first is not None:
+        yield from iter_warc(stream, name, first, end)
+
+
+def _pages(stream: BinaryIO, name: str, start: int, end: int | None) -> Generator[Page | DeadLetter, None, int | None]:
+    """The pages of the records from `start` on; returns the offset of the damage that ended them."""
+    for read in iter_records(stream, start, end):
         if read.record is None:
             yield DeadLetter(source=f"{name}:{read.offset}", error=read.problem)
-            return
+            return read.offset
         if read.record.rec_type != "response" or read.record.http_headers is None:
             continue
         try:
             yield _page(read, f"{name}:{read.offset}")
         except _READ_ERRORS as exc:
             yield DeadLetter(source=f"{name}:{read.offset}", error=f"unreadable response record: {_short(exc)}")
-            return
+            return read.offset
+    return None
 
 
 def iter_warc_path(path: str) -> Iterator[Page | DeadLetter]:
@@ -64,17 +89,18 @@ class RecordRead(NamedTuple):
     problem: str = ""
 
 
-def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
-    """Every complete record of `stream`, then one `RecordRead` without record at damage.
+def iter_records(stream: BinaryIO, start: int = 0, end: int | None = None) -> Iterator[RecordRead]:
+    """Every complete record of `stream` (positioned at `start`) that begins before `end`, then
+    one `RecordRead` without record at damage. Offsets are from the start of the file.
 
     Each record's block is read in full before it is yielded, which is how truncation is
     detected (the block ends before its `Content-Length`).
     """
     archive = ArchiveIterator(stream)
     records = iter(archive)
-    offset = 0
+    offset = start
     size = _size(stream)
-    while True:
+    while end is None or offset < end:
         try:
             record = next(records)
         except StopIteration:
@@ -99,9 +125,15 @@ def iter_records(stream: BinaryIO) -> Iterator[RecordRead]:
             yield RecordRead(offset, offset, None, problem="truncated record (block shorter than its Content-Length)")
             return
         archive.read_to_end(record)
-        offset = archive.get_record_offset()
+        offset = archive.get_record_offset()  # from the start of the file: warcio begins at tell()
         yield RecordRead(offset, offset + archive.get_record_length(), record, body)
-        offset += archive.get_record_length()
+        offset = max(offset + archive.get_record_length(), start)  # warcio gives a negative one for a one-stream gzip
+    # The range ends here; what follows must be the next range's first record. Damage right at
+    # the boundary is reported by this range, since the next one skips to its first record.
+    stream.seek(offset)
+    head = stream.read(PROBE_BYTES)
+    if head and not is_record_start(head):
+        yield RecordRead(offset, offset, None, problem="not a WARC record (no gzip member holding one starts here)")
 
 
 def _size(stream: BinaryIO) -> int | None:

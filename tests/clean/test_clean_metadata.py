@@ -1,0 +1,46 @@
+"""Title and date: the same as trafilatura's full metadata extraction, on sample and real pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from trafilatura.metadata import extract_metadata
+from trafilatura.settings import set_date_params
+from trafilatura.utils import load_html
+from webtext.clean.metadata import title_and_date
+from webtext.clean.scoring import load_benchmark
+from webtext.sampleweb.site import build_site
+
+BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
+
+
+def full_metadata(html: str, url: str) -> tuple[str, str]:
+    metadata = extract_metadata(load_html(html), url, set_date_params(extensive=True))
+    return metadata.title or "", metadata.date or ""
+
+
+def test_article_title_and_date(article_html: Callable[..., str]) -> None:
+    html = article_html(head="<meta property='og:title' content='Park to grow, council says'>")
+    assert title_and_date(load_html(html), "http://news.example.com/park.html") == (
+        "Park to grow, council says", "2017-06-01")
+    assert title_and_date(load_html("<html><body><p>no title, no date</p></body></html>"), "http://x.test/") == (
+        "", "")
+
+
+def test_same_as_trafilatura_on_the_sample_web() -> None:
+    pages = list(build_site(seed=5, articles=40).fetched_pages())
+    assert len(pages) >= 40
+    for page in pages:
+        html = page.body.decode("utf-8", "replace")
+        tree = load_html(html)
+        if tree is not None:
+            assert title_and_date(tree, page.url) == full_metadata(html, page.url), page.url
+
+
+@pytest.mark.skipif(not BENCHMARK.is_dir(), reason=f"{BENCHMARK} is absent")
+def test_same_as_trafilatura_on_real_pages() -> None:
+    for page, _ in load_benchmark(BENCHMARK):
+        html = page.body.decode("utf-8", "replace")
+        assert title_and_date(load_html(html), page.url) == full_metadata(html, page.url), page.url
