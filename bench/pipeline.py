@@ -63,7 +63,8 @@ def bench_pages(count: int) -> list[Page]:
 
 
 def write_warc(pages: list[Page], directory: Path) -> None:
-    writer = RollingWarcWriter(directory, max_bytes=20_000_000)
+    """The pages as the crawl writes them: files of up to 1 GB, which the job reads in ranges."""
+    writer = RollingWarcWriter(directory)
     for page in pages:
         writer.write(Fetched(link_url=page.url, url=page.url, status=200, reason="OK", headers=list(page.headers),
                              body=page.body, request_headers=[], fetched_at=page.fetched_at,

@@ -14,10 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from webtext.core.atomic import atomic_write, write_json
 
 _STAGE_OF_STEP = (("BuildCorpus/ReadWarc", "read"), ("BuildCorpus/Clean", "clean"),
@@ -49,6 +45,11 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _plot(path: Path, summary: Mapping[str, Any], drops: Mapping[str, int]) -> None:
+    # imported here: the workers load this module with the pipeline and never plot (0.3 s each)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     stages = summary["stages"]
     left.bar([s["stage"] for s in stages], [s["documents"] for s in stages], color="#4477aa")
