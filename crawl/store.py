@@ -179,7 +179,16 @@ class LinkStore:
         """Up to `limit` pending URLs after position `after` (start with `(-1, 0)`), in spread order."""
         rows = self.db.execute("SELECT spread, rowid, url, attempts FROM urls WHERE status=? AND (spread, rowid) > "
                                "(?, ?) ORDER BY spread, rowid LIMIT ?", (PENDING, *after, limit)).fetchall()
-        return [UrlRow((spread, rowid), url, attempts, self.provenance(url)) for spread, rowid, url, attempts in rows]
+        posts: dict[str, list[RedditPost]] = {}
+        urls = [url for _, _, url, _ in rows]
+        for start in range(0, len(urls), 500):  # one query a few hundred URLs, under SQLite's variable limit
+            chunk = urls[start:start + 500]
+            for url, *post in self.db.execute(
+                    "SELECT url, post_id, subreddit, score, created_utc, title, permalink FROM posts "
+                    f"WHERE url IN ({','.join('?' * len(chunk))}) ORDER BY url, score DESC, post_id", chunk):
+                posts.setdefault(url, []).append(RedditPost(*post))
+        return [UrlRow((spread, rowid), url, attempts, tuple(posts.get(url, ())))
+                for spread, rowid, url, attempts in rows]
 
     def provenance(self, url: str) -> tuple[RedditPost, ...]:
         rows = self.db.execute("SELECT post_id, subreddit, score, created_utc, title, permalink "

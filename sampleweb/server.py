@@ -32,6 +32,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # the crawler opens dozens of connections at once
     allow_reuse_address = True
     site: Site
+    hosts: frozenset[str]  # the site's hosts, gathered once: `Site.hosts` walks every resource
     limiter: RateLimiter
     tokens: TokenIssuer
     dumps: dict[str, bytes]
@@ -68,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "").rsplit(":", 1)[0].lower()
         site = self.server.site
         parts = urlsplit(self.path)
-        if any(h == host for h in site.hosts):
+        if host in self.server.hosts:
             self._page(host, parts.path)
         elif parts.path.startswith("/r/") and parts.path.endswith(".json"):
             self._listing(parts.path, parts.query)
@@ -124,6 +125,7 @@ class SampleWebServer:
         self.site = site
         self._server = _Server(("127.0.0.1", site.port), _Handler)
         self._server.site = site
+        self._server.hosts = frozenset(site.hosts)
         self._server.limiter = RateLimiter(rate_budget, rate_window)
         self._server.tokens = TokenIssuer()
         self._server.dumps = {}
