@@ -39,8 +39,8 @@ def _ranges(metadata: FileMetadata, split_bytes: int) -> Iterator[tuple[str, int
         yield metadata.path, start, end
 
 
-def _read_range(item: tuple[str, int, int | None]) -> Iterator[Page | TaggedOutput]:
-    name, start, end = item
+def _read_range(byte_range: tuple[str, int, int | None]) -> Iterator[Page | TaggedOutput]:
+    name, start, end = byte_range
     try:
         stream = FileSystems.open(name, compression_type=CompressionTypes.UNCOMPRESSED)  # warcio inflates records
     except OSError as error:
