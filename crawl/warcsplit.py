@@ -44,12 +44,13 @@ def next_member(stream: BinaryIO, start: int, end: int | None = None) -> int | N
         block = stream.read(_SCAN_BYTES + PROBE_BYTES)
         if len(block) < len(GZIP_MAGIC):
             return None
-        at = block.find(GZIP_MAGIC, 0, _SCAN_BYTES)
+        starts_before = _SCAN_BYTES + len(GZIP_MAGIC) - 1  # a match may start up to the block's end
+        at = block.find(GZIP_MAGIC, 0, starts_before)
         while at >= 0 and (end is None or position + at < end):
             if is_record_start(block[at:at + PROBE_BYTES]):
                 stream.seek(position + at)
                 return position + at
-            at = block.find(GZIP_MAGIC, at + 1, _SCAN_BYTES)
+            at = block.find(GZIP_MAGIC, at + 1, starts_before)
         if len(block) <= _SCAN_BYTES:
             return None
         position += _SCAN_BYTES

@@ -98,3 +98,12 @@ def test_read_warc_spreads_ranges_and_yields_each_page_once(tmp_path: Path) -> N
         assert_that(read.pages | beam.Map(lambda page: page.url),
                     equal_to([f"http://site.test/{i}" for i in range(PAGES)]))
         assert_that(read.dead, equal_to([]), label="NoDeadLetters")
+
+
+def test_member_search_finds_a_record_straddling_its_read_blocks(tmp_path: Path) -> None:
+    record = write_file(tmp_path, 1).read_bytes()
+    for shift in (1, 2, 3):  # the member's magic bytes cut by the 64 KiB block boundary, or not
+        padded = tmp_path / f"padded-{shift}.warc.gz"
+        padded.write_bytes(b"x" * ((1 << 16) - shift) + record)
+        with padded.open("rb") as stream:
+            assert next_member(stream, 0) == (1 << 16) - shift, shift
