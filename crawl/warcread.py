@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from webtext.core.document import DeadLetter, Page, RedditPost
-from webtext.crawl.warcsplit import PROBE_BYTES, is_record_start, next_member
+from webtext.crawl.warcsplit import PROBE_BYTES, is_member_file, is_record_start, next_member
 
 LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers
 REDDIT_HEADER = "WebText-Reddit"  # JSON list of the posts that linked it
@@ -42,7 +42,7 @@ def iter_warc(stream: BinaryIO, name: str, start: int = 0, end: int | None = Non
     position: int | None = start
     while position is not None:
         damaged = yield from _pages(stream, name, position, end)
-        position = None if damaged is None or not stream.seekable() else next_member(stream, damaged + 1, end)
+        position = None if damaged is None or not is_member_file(stream) else next_member(stream, damaged + 1, end)
 
 
 def iter_warc_range(stream: BinaryIO, name: str, start: int, end: int | None) -> Iterator[Page | DeadLetter]:

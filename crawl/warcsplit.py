@@ -33,6 +33,20 @@ def is_record_start(head: bytes) -> bool:
         return False
 
 
+def is_member_file(stream: BinaryIO) -> bool:
+    """Whether a seekable `stream` is gzip-compressed (so reading can resume at a later member).
+
+    Leaves the stream's position as it was.
+    """
+    if not stream.seekable():
+        return False
+    here = stream.tell()
+    stream.seek(0)
+    magic = stream.read(len(GZIP_MAGIC))
+    stream.seek(here)
+    return magic == GZIP_MAGIC
+
+
 def next_member(stream: BinaryIO, start: int, end: int | None = None) -> int | None:
     """The offset of the first record member at or after `start` and before `end`, or None.
 

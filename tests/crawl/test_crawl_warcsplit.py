@@ -107,3 +107,13 @@ def test_member_search_finds_a_record_straddling_its_read_blocks(tmp_path: Path)
         padded.write_bytes(b"x" * ((1 << 16) - shift) + record)
         with padded.open("rb") as stream:
             assert next_member(stream, 0) == (1 << 16) - shift, shift
+
+
+def test_an_uncompressed_file_stops_at_damage(tmp_path: Path) -> None:
+    compressed = write_file(tmp_path, 2)
+    plain = tmp_path / "plain.warc"
+    # uncompressed records, garbage, then a gzip member holding a record: reading stops at the garbage
+    plain.write_bytes(gzip.decompress(compressed.read_bytes()) + b"garbage\r\n\r\n" + compressed.read_bytes())
+    with plain.open("rb") as stream:
+        items = list(iter_warc(stream, str(plain)))
+    assert [type(i) for i in items] == [Page, Page, DeadLetter]
