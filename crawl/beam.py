@@ -30,11 +30,13 @@ SPLIT_BYTES = 4 << 20  # about 120 pages of compressed HTML: a few seconds of ex
 
 def _ranges(metadata: FileMetadata, split_bytes: int) -> Iterator[tuple[str, int, int | None]]:
     """(path, start, end) byte ranges of one matched file (the whole file where it cannot be cut)."""
-    try:
-        with FileSystems.open(metadata.path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
-            ranges = split_ranges(stream, metadata.size_in_bytes, split_bytes)
-    except OSError:
-        ranges = [(0, None)]  # the reader reports why it cannot be opened
+    ranges: list[tuple[int, int | None]] = [(0, None)]  # a small file is not even opened here
+    if metadata.size_in_bytes > split_bytes:
+        try:
+            with FileSystems.open(metadata.path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+                ranges = split_ranges(stream, metadata.size_in_bytes, split_bytes)
+        except OSError:
+            pass  # read whole: the reader reports why it cannot be opened
     for start, end in ranges:
         yield metadata.path, start, end
 
