@@ -99,6 +99,9 @@ def _job(args: argparse.Namespace, with_links: bool, with_pages: bool, scheduled
     write_json(summary_path, summary)
     _print_stats(summary["scrapy"])
     print(summary_line(summary, summary_path))
+    if "writer_error" in summary["pages"]:  # a real failure (e.g. a full disk), not an interruption
+        print(f"error: {summary['pages']['writer_error']}", file=sys.stderr)
+        return 1
     return INTERRUPTED if result.interrupted else 0
 
 

@@ -54,6 +54,11 @@ class StoreLock:
         del _HELD[self.path]
         handle.close()  # closing the descriptor releases the flock
 
+    def fileno(self) -> int:
+        """The locked descriptor, for a child process that must hold the lock as long as it runs
+        (`subprocess.Popen(pass_fds=...)`: the flock is released when every copy is closed)."""
+        return _HELD[self.path][0].fileno()
+
     def __enter__(self) -> StoreLock:
         self.acquire()
         return self

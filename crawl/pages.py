@@ -125,6 +125,11 @@ class PagesSpider(scrapy.Spider):
         self.batch = int(batch)
         self.warc_size = int(warc_size)
 
+    @property
+    def lock_fd(self) -> int:
+        """The store lock's descriptor, which the WARC writer process inherits."""
+        return self._lock.fileno()
+
     async def start(self) -> AsyncIterator[Any]:
         after = (-1, 0)
         while rows := self.store.pending_batch(after, self.batch):

@@ -1,18 +1,13 @@
-"""The item pipeline of the page spider: pages into WARC, every outcome into the link store.
+"""The item pipeline of the page spider: every item's outcome to the WARC writer process.
 
-Ordering is what makes a killed crawl resumable without losing or refetching pages:
+The pipeline counts each outcome, shows progress and hands the item to the writer process
+(`webtext.crawl.writer`), which writes pages into WARC files and outcomes into the link store in
+an order that makes a killed crawl resumable without losing or refetching pages.
 
-1. a page's records are written to the open WARC file (under its temporary name) and its row
-   is updated in the store's open transaction;
-2. about once a second the WARC file is flushed to the operating system, then the store commits,
-   so a committed row never points at bytes that a kill of this process could lose;
-3. when the file reaches its size, the store commits before the file is renamed, so a file under
-   its final name never holds a page that the store still calls pending.
-
-At start-up `recover_leftovers` completes what a kill interrupted: a leftover temporary file is
-cut after its last complete record and renamed, and the store is brought in line with it (pages
-written but not committed count as fetched; rows pointing past the cut go back to pending).
-Only requests in flight at the kill are fetched again.
+At start-up `recover_leftovers` completes what a kill of both processes interrupted: a leftover
+temporary file is cut after its last complete record and renamed, and the store is brought in
+line with it (pages written but not committed count as fetched; rows pointing past the cut go
+back to pending). Only requests in flight at the kill are fetched again.
 """
 
 from __future__ import annotations
@@ -24,14 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 from webtext.core.progress import bar
 from webtext.crawl.pages import DropItem, PageItem, PagesSpider
 from webtext.crawl.store import PENDING, LinkStore
-from webtext.crawl.warcwrite import RollingWarcWriter, leftover_files, recover
+from webtext.crawl.warcwrite import leftover_files, recover
+from webtext.crawl.writer import WriterFailed, WriterProcess
 
 log = logging.getLogger(__name__)
 
-COMMIT_SECONDS = 1.0
+STATUS_SECONDS = 1.0
+WRITER_FAILED = "writer_failed"
 
 
 def recover_leftovers(warc_dir: str | Path, store: LinkStore) -> int:
@@ -54,19 +52,21 @@ def recover_leftovers(warc_dir: str | Path, store: LinkStore) -> int:
 
 
 class WarcStorePipeline:
-    """Write `PageItem`s to rolling WARC files and record every item's outcome in the store.
+    """Count every item, show progress, and send it to the writer process.
 
-    The writing (gzip, digests, SQLite) runs in the event loop, in item order, which keeps the
-    ordering rules of the module docstring. A writer thread measured slower on two cores: the
-    thread and the event loop fought over the GIL (0.53x the bare spider's page rate against
-    0.65x in the loop, `bench/crawl.py`).
+    The writer runs in its own process: in the event loop, building the records and updating
+    SQLite held the crawler to 0.72x the bare spider's page rate; a writer thread was slower
+    still (the two fought over the GIL), while a process costs the loop one pickle per item
+    (`bench/crawl.py`). If the writer stops, the crawl closes with reason `writer_failed`; the
+    items it did not record stay pending.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
-        self._last_commit = time.monotonic()
-        self._page_times: list[float] = []  # first and latest page written, for the page rate
+        self._page_times: list[float] = []  # first and latest page handed over, for the page rate
+        self._last_status = time.monotonic()
+        self.error = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcStorePipeline:
@@ -75,63 +75,65 @@ class WarcStorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         assert isinstance(spider, PagesSpider)
-        pending = self._open(spider.store.path, spider.warc_dir, spider.warc_size)
-        self.bar = bar(total=pending, desc="pages", unit="page")
+        self.counts["recovered"] = recover_leftovers(spider.warc_dir, spider.store)
+        self.bar = bar(total=spider.store.count_pending(), desc="pages", unit="page")
+        self.writer = WriterProcess.start(spider.store.path, spider.warc_dir, spider.warc_size,
+                                          spider.lock_fd)
 
     def process_item(self, item: Any) -> Any:
-        self._record(item)
-        self.bar.update(1)
+        if self.error:
+            return item  # the crawl is closing: the writer records nothing more, the URL stays pending
+        if isinstance(item, PageItem):
+            message: tuple[Any, ...] = ("page", item.page, item.attempts)
+        else:
+            message = ("drop", item.link_url, item.status, item.reason, item.attempts, item.http_status)
+        try:
+            self.writer.send(message)
+        except WriterFailed as failure:
+            self._fail(str(failure))
+            return item
+        self._count(item)
         return item
 
     def close_spider(self) -> None:
-        self._close()
+        report = None
+        if not self.error:
+            try:
+                report = self.writer.close()
+            except WriterFailed as failure:
+                self.error = str(failure)
         self.bar.close()
-        if self.crawler.stats is not None:
-            for name, value in self.counts.items():
-                self.crawler.stats.set_value(f"webtext/{name}", value)
-            if len(self._page_times) == 2 and self._page_times[1] > self._page_times[0]:
-                rate = (self.counts["fetched"] - 1) / (self._page_times[1] - self._page_times[0])
-                self.crawler.stats.set_value("webtext/pages_per_second", round(rate, 2))
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        for name, value in self.counts.items():
+            stats.set_value(f"webtext/{name}", value)
+        if self.error:
+            stats.set_value("webtext/writer_error", self.error)
+        if report is not None:
+            stats.set_value("webtext/writer_peak_rss_mib", round(report.peak_rss_mib, 1))
+            if self._page_times:  # the rate runs until the writer has written the last page
+                self._page_times[1:] = [max(self._page_times[-1], report.last_page)]
+        if len(self._page_times) == 2 and self._page_times[1] > self._page_times[0]:
+            rate = (self.counts["fetched"] - 1) / (self._page_times[1] - self._page_times[0])
+            stats.set_value("webtext/pages_per_second", round(rate, 2))
 
-    def _open(self, store: Path, warc_dir: str, warc_size: int) -> int:
-        self.store = LinkStore(store)
-        self.writer = RollingWarcWriter(warc_dir, max_bytes=warc_size)
-        self.counts["recovered"] = recover_leftovers(warc_dir, self.store)
-        self.store.transaction()
-        return self.store.count_pending()
-
-    def _record(self, item: Any) -> None:
+    def _count(self, item: PageItem | DropItem) -> None:
+        self.bar.update(1)
         if isinstance(item, PageItem):
-            self._roll_if_full()
-            where = self.writer.write(item.page)
-            self.store.mark_fetched(item.page.link_url, http_status=item.page.status, final_url=item.page.url,
-                                    warc_file=where.file, warc_offset=where.offset,
-                                    fetched_at=item.page.fetched_at, attempts=item.attempts)
             self.counts["fetched"] += 1
             self._page_times[1:] = [time.monotonic()]
-        elif isinstance(item, DropItem):
-            self.store.mark_dropped(item.link_url, status=item.status, reason=item.reason,
-                                    attempts=item.attempts, http_status=item.http_status)
+        else:
             self.counts[f"{item.status}:{item.reason}"] += 1
             self.counts[item.status] += 1
-        if time.monotonic() - self._last_commit >= COMMIT_SECONDS:
-            self._commit()
+        if time.monotonic() - self._last_status >= STATUS_SECONDS:
+            self._last_status = time.monotonic()
             self.bar.set_postfix(failed=self.counts["failed"], skipped=self.counts["skipped"],
                                  pending=max(0, (self.bar.total or 0) - self.bar.n), refresh=False)
 
-    def _close(self) -> None:
-        self._commit(reopen=False)
-        self.writer.close()
-        self.store.close()
-
-    def _commit(self, reopen: bool = True) -> None:
-        self.writer.flush()
-        self.store.commit()
-        if reopen:
-            self.store.transaction()
-        self._last_commit = time.monotonic()
-
-    def _roll_if_full(self) -> None:
-        if self.writer.full:
-            self._commit()
-            self.writer.close()
+    def _fail(self, error: str) -> None:
+        self.error = error
+        log.error("%s; closing the crawl (unrecorded URLs stay pending)", error)
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason=WRITER_FAILED))
