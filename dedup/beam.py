@@ -13,7 +13,7 @@ joins decisions back to documents by id. The one global step is connected compon
 candidate-duplicate edges are folded by a combiner into union-find forests (partial forests are
 built where the edges are and merged), so one worker holds a forest over the documents that have
 a near duplicate: about 220 bytes per such document (measured with tracemalloc; see
-docs/readme/dedup.md), so about 2 GB for 10 million near-duplicate documents.
+README.md, "Dedup"), so about 2 GB for 10 million near-duplicate documents.
 """
 
 from __future__ import annotations

@@ -1,0 +1,94 @@
+"""The page spider run by scrapyd, as the README shows: scheduled over HTTP, crawled to the end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from webtext.core.document import Page
+from webtext.crawl.warcread import iter_warc_path
+
+pytestmark = pytest.mark.slow
+
+SCRAPYD = Path(sys.executable).with_name("scrapyd")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def call(base: str, path: str, **form: str | list[str]) -> dict[str, Any]:
+    data = urllib.parse.urlencode(form, doseq=True).encode() if form else None
+    with urllib.request.urlopen(f"{base}/{path}", data=data, timeout=10) as answer:
+        return dict(json.load(answer))
+
+
+@pytest.fixture
+def scrapyd(tmp_path: Path) -> Iterator[str]:
+    """A scrapyd on 127.0.0.1 started beside the repository's own scrapy.cfg; yields its URL."""
+    if not SCRAPYD.exists():
+        pytest.skip("scrapyd is not installed")
+    home, port = tmp_path / "scrapyd", free_port()
+    home.mkdir()
+    config = (ROOT / "scrapy.cfg").read_text(encoding="utf-8")  # the [settings] a user's scrapyd reads
+    (home / "scrapy.cfg").write_text(config + f"\n[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\n"
+                                     f"eggs_dir = {home}/eggs\nlogs_dir = {home}/logs\ndbs_dir = {home}/dbs\n",
+                                     encoding="utf-8")
+    log = open(home / "scrapyd.out", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen([str(SCRAPYD), "--pidfile=", "--nodaemon"], cwd=home, stdout=log,
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                call(base, "daemonstatus.json")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((home / "scrapyd.out").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+        shutil.rmtree(home / "eggs", ignore_errors=True)
+
+
+def test_scrapyd_runs_the_page_spider_to_completion(
+        scrapyd: str, sample_web: Any, crawl_cli: Callable[..., Any], tmp_path: Path) -> None:
+    store, warc = tmp_path / "links.sqlite", tmp_path / "warc"
+    crawl_cli("links", "--store", str(store), "--dump", *map(str, sample_web.dump_files))
+    assert call(scrapyd, "listspiders.json?project=default")["spiders"] == ["webtext-links", "webtext-pages"]
+
+    job = call(scrapyd, "schedule.json", project="default", spider="webtext-pages", store=str(store),
+               warc_dir=str(warc), setting=[f"WEBTEXT_HOSTS_FILE={sample_web.hosts_file}",
+                                            "WEBTEXT_ALLOW_PRIVATE=True", "AUTOTHROTTLE_ENABLED=False",
+                                            "DOWNLOAD_TIMEOUT=2.5", "RETRY_TIMES=1", "RETRY_BACKOFF_BASE=0.1",
+                                            "DOWNLOAD_MAXSIZE=1048576"])["jobid"]
+    deadline = time.monotonic() + 120
+    while not any(done["id"] == job for done in call(scrapyd, "listjobs.json?project=default")["finished"]):
+        assert time.monotonic() < deadline, "the scrapyd job did not finish in two minutes"
+        time.sleep(0.5)
+
+    with sqlite3.connect(store) as db:
+        fetched = {url for (url,) in db.execute("SELECT url FROM urls WHERE status='fetched'")}
+        assert db.execute("SELECT count(*) FROM urls WHERE status='pending'").fetchone() == (0,)
+    assert fetched == {t.normalized for t in sample_web.truth.values() if t.fetched}
+    pages = [item for path in sorted(warc.glob("*.warc.gz")) for item in iter_warc_path(str(path))]
+    assert all(isinstance(item, Page) for item in pages) and len(pages) == len(fetched)
