@@ -66,7 +66,11 @@ def detect_charset(body: bytes) -> str:
         body.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
-        pass
+        return _guess_charset(body)
+
+
+def _guess_charset(body: bytes) -> str:
+    """charset-normalizer's best guess for bytes that are not valid UTF-8, windows-1252 on ties."""
     matches = list(from_bytes(body[:_DETECT_BYTES]))
     if not matches:
         return "cp1252"
@@ -80,6 +84,10 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(name, errors="replace"), name
-    encoding = (charset_from_content_type(content_type) or charset_from_meta(body)
-                or detect_charset(body))
+    encoding = charset_from_content_type(content_type) or charset_from_meta(body)
+    if encoding is None:
+        try:  # as detect_charset does, but the text of valid UTF-8 is kept, not decoded again
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            encoding = _guess_charset(body)
     return body.decode(encoding, errors="replace"), encoding

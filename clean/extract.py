@@ -40,6 +40,7 @@ import logging
 import re
 
 import trafilatura
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from webtext.clean.deadline import DeadlineExceeded, call_with_deadline
@@ -60,8 +61,9 @@ _BINARY_BYTE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 text is full of NUL bytes, yet text
 _SNIFF_BYTES = 1445  # the WHATWG MIME Sniffing resource header size
 _TAG = re.compile(rb"<(?:!doctype|html|head|body|meta|title|div|p)\b", re.IGNORECASE)
-_LANG_XPATH = ('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
-               ' | //meta[@property="og:locale"]/@content')
+_LANG_XPATH = XPath('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
+                    ' | //meta[@property="og:locale"]/@content')
+_SUBTAG_END = re.compile(r"[-_,;\s]")
 
 
 def new_document(page: Page) -> Document:
@@ -87,14 +89,22 @@ def screen(page: Page, settings: ExtractSettings) -> str | None:
     return reasons.CLEAN_NOT_HTML
 
 
+def _language_code(value: str) -> str:
+    """The primary language subtag of a declared language ("en-GB" -> "en"), or "" if invalid."""
+    primary = _SUBTAG_END.split(value.strip().lower(), maxsplit=1)[0]
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else ""
+
+
 def declared_language(tree: HtmlElement) -> str:
     """The ISO 639-1 code the page declares for itself (`<html lang>` and meta tags), or ""."""
-    candidates = [tree.get("lang", ""), tree.get("{http://www.w3.org/XML/1998/namespace}lang", "")]
-    candidates += [str(value) for value in tree.xpath(_LANG_XPATH)]
-    for value in candidates:
-        primary = re.split(r"[-_,;\s]", value.strip().lower(), maxsplit=1)[0]
-        if primary.isalpha() and 2 <= len(primary) <= 3:
-            return primary
+    # The meta tags count only when the root's attributes do not answer, and searching the whole
+    # tree for them costs more than the rest of this function: search only then.
+    for value in (tree.get("lang", ""), tree.get("{http://www.w3.org/XML/1998/namespace}lang", "")):
+        if code := _language_code(value):
+            return code
+    for value in _LANG_XPATH(tree):
+        if code := _language_code(str(value)):
+            return code
     return ""
 
 

@@ -7,7 +7,7 @@ import codecs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from webtext.clean.encoding import decode_body
+from webtext.clean.encoding import charset_from_meta, decode_body, detect_charset
 
 FRENCH = "Les élèves du lycée ont présenté leurs travaux à la fête de la science."
 RUSSIAN = "Студенты подготовили подробный доклад о компьютерных сетях и языковых моделях."
@@ -63,3 +63,12 @@ def test_any_bytes_decode_without_error(body: bytes, content_type: str) -> None:
     text, encoding = decode_body(body, content_type)
     assert isinstance(text, str)
     assert codecs.lookup(encoding)
+
+
+@given(st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(str.encode)))
+def test_undeclared_bodies_decode_as_their_detected_charset(body: bytes) -> None:
+    """Decoding valid UTF-8 once, while detecting it, gives what decoding the detected codec gives."""
+    if body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or charset_from_meta(body):
+        return
+    detected = detect_charset(body)
+    assert decode_body(body, "text/html") == (body.decode(detected, errors="replace"), detected)

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import gzip
 import random
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from webtext.clean.extract import extract_page
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+from webtext.clean.extract import declared_language, extract_page
+from webtext.clean.scoring import load_benchmark
 from webtext.clean.settings import ExtractSettings
 from webtext.clean.stage import clean_page
 from webtext.core import reasons
 from webtext.core.document import Page
 from webtext.core.urls import doc_id
+from webtext.sampleweb.site import build_site
 
+BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
 PageMaker = Callable[..., Page]
 HtmlMaker = Callable[..., str]
 
@@ -155,3 +162,52 @@ def test_random_mutations_of_real_html_never_raise(make_page: PageMaker, article
         start, end = sorted(rng.sample(range(len(mutated)), 2))
         doc = extract_page(make_page(bytes(mutated[:start] + mutated[end:])))
         assert doc.drop_reason is not None or doc.text
+
+
+def declared_language_by_definition(tree: HtmlElement) -> str:
+    """The first valid code of all declarations in order: `<html lang>`, `xml:lang`, meta tags."""
+    candidates = [tree.get("lang", ""), tree.get("{http://www.w3.org/XML/1998/namespace}lang", "")]
+    candidates += [str(value) for value in tree.xpath(
+        '//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
+        ' | //meta[@property="og:locale"]/@content')]
+    for value in candidates:
+        primary = re.split(r"[-_,;\s]", value.strip().lower(), maxsplit=1)[0]
+        if primary.isalpha() and 2 <= len(primary) <= 3:
+            return primary
+    return ""
+
+
+@pytest.mark.parametrize(("root", "head", "language"), [
+    ('lang="en-GB"', '<meta http-equiv="content-language" content="de">', "en"),
+    ('lang="x"', '<meta http-equiv="content-language" content="de-AT">', "de"),
+    ('lang="12"', '<meta property="og:locale" content="pt_BR">', "pt"),
+    ('lang=""', '<meta property="og:locale" content="fr_FR"><meta http-equiv="Content-Language" content="it">',
+     "fr"),  # document order among the meta tags
+    ('lang="toolong"', '<meta http-equiv="content-language" content="??"><meta property="og:locale" content="ja">',
+     "ja"),
+    ("", '<meta http-equiv="content-language" content="">', ""),
+])
+def test_declared_language_takes_the_first_valid_declaration(root: str, head: str, language: str) -> None:
+    tree = load_html(f"<!DOCTYPE html><html {root}><head>{head}<title>t</title></head>"
+                     f"<body><p>Some words here.</p><p>More words.</p></body></html>")
+    assert declared_language(tree) == declared_language_by_definition(tree) == language
+
+
+@pytest.mark.parametrize(("lang", "language"), [("en", "en"), ("", "nl"), ("x", "nl")])
+def test_xml_lang_comes_after_html_lang_and_before_meta_tags(lang: str, language: str) -> None:
+    tree = load_html(f'<html lang="{lang}"><head><meta http-equiv="content-language" content="de"></head>'
+                     "<body><p>Some words here.</p><p>More words.</p></body></html>")
+    tree.set("{http://www.w3.org/XML/1998/namespace}lang", "nl")  # as XHTML parsed as XML has it
+    assert declared_language(tree) == declared_language_by_definition(tree) == language
+
+
+@pytest.mark.parametrize("source", ["sample web", "real pages"])
+def test_declared_language_as_defined_on_whole_pages(source: str) -> None:
+    if source == "real pages" and not BENCHMARK.is_dir():
+        pytest.skip(f"{BENCHMARK} is absent")
+    pages = ([page for page, _ in load_benchmark(BENCHMARK)] if source == "real pages"
+             else build_site(seed=3, articles=20).fetched_pages())
+    for page in pages:
+        tree = load_html(page.body.decode("utf-8", "replace"))
+        if tree is not None:
+            assert declared_language(tree) == declared_language_by_definition(tree), page.url
