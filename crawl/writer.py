@@ -35,6 +35,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -100,7 +101,7 @@ class WarcStoreSink:
         self._last_commit = time.monotonic()
 
 
-def read_frames(stream: BinaryIO) -> Any:
+def read_frames(stream: BinaryIO) -> Iterator[tuple[Any, ...]]:
     """The messages on `stream`, until "close", the end of input, or a frame cut short."""
     while len(head := stream.read(_LENGTH.size)) == _LENGTH.size:
         (size,) = _LENGTH.unpack(head)
