@@ -44,3 +44,22 @@ def test_same_as_trafilatura_on_real_pages() -> None:
     for page, _ in load_benchmark(BENCHMARK):
         html = page.body.decode("utf-8", "replace")
         assert title_and_date(load_html(html), page.url) == full_metadata(html, page.url), page.url
+
+
+@pytest.mark.parametrize(("head", "title"), [
+    ('<meta property="og:title" content="Meta title">'
+     '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+     ' "headline": "JSON-LD headline"}</script>', "Meta title"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+     ' "headline": "JSON-LD headline"}</script>', "JSON-LD headline"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+     ' "headline": "Broken JSON-LD headline", }</script>', "Broken JSON-LD headline"),
+    ('<meta name="title" content="Meta title">'
+     '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+     ' "url": "http://other.example.com/2001/01/01/x.html", "headline": "JSON-LD"}</script>', "Meta title"),
+])
+def test_json_ld_fills_only_a_title_the_meta_tags_lack(head: str, title: str) -> None:
+    html = (f"<html><head>{head}<title>Page - Site.com</title></head><body><h1>One</h1><h1>Two</h1>"
+            "<p>Text of the page, long enough to be one.</p></body></html>")
+    url = "http://news.example.com/2017/06/01/park.html"
+    assert title_and_date(load_html(html), url) == full_metadata(html, url) == (title, "2017-06-01")
