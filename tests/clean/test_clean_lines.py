@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
+import sys
 import unicodedata
 
 import pytest
 from webtext.clean.boilerplate import is_boilerplate_line
-from webtext.clean.lines import clean_text, normalize_line
+from webtext.clean.lines import _INVISIBLE, clean_text, normalize_line
 
 
 def test_nfc_and_whitespace() -> None:
@@ -50,3 +53,25 @@ def test_notices_are_boilerplate(line: str) -> None:
 ])
 def test_prose_about_the_same_topics_is_kept(line: str) -> None:
     assert not is_boilerplate_line(line)
+
+
+EVERY_CHARACTER = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+SPACES = [" ", "\t", "\u00a0", "\u2003", "\u3000", "\u2028", "\x1f", "\x85", "\u200b", "\u00ad", "\ufeff"]
+PIECES = ["word", "Caf\u0065\u0301", "\u00e9", "\u0301", "\u200d", "x", "!", "\x07", *SPACES]
+
+
+def normalize_line_by_definition(line: str) -> str:
+    """NFC, invisible characters removed, runs of whitespace but newlines made one space, stripped."""
+    line = _INVISIBLE.sub("", unicodedata.normalize("NFC", line))
+    return re.sub(r"[^\S\n]+", " ", line).strip()
+
+
+def test_str_split_splits_at_the_whitespace_of_regexes() -> None:
+    assert set(re.findall(r"\s", EVERY_CHARACTER)) == {c for c in EVERY_CHARACTER if c.isspace()}
+
+
+def test_normalize_line_as_defined_on_random_lines() -> None:
+    rng = random.Random(3)
+    for _ in range(5000):
+        line = "".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 12)))
+        assert normalize_line(line) == normalize_line_by_definition(line), repr(line)
