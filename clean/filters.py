@@ -84,7 +84,7 @@ class LengthFilter:
     version: ClassVar[int] = 1
 
     def __call__(self, doc: Document) -> str | None:
-        words = len(doc.text.split())
+        words = len(quality.words_of(doc.text))
         if words < self.min_words:
             return reasons.CLEAN_TOO_SHORT
         if words > self.max_words:
@@ -102,7 +102,7 @@ class SymbolFilter:
     version: ClassVar[int] = 1
 
     def __call__(self, doc: Document) -> str | None:
-        words = doc.text.split()
+        words = quality.words_of(doc.text)
         if (quality.symbol_to_word_ratio(doc.text, words) > quality.SYMBOLS_PER_WORD_LIMIT
                 or quality.alphabetic_word_fraction(words) < quality.ALPHABETIC_WORDS_MIN):
             return reasons.CLEAN_SYMBOL_RATIO
@@ -135,7 +135,7 @@ class LanguageFilter:
     def __call__(self, doc: Document) -> str | None:
         if doc.language:
             return None if doc.language in self.languages else reasons.CLEAN_LANGUAGE
-        if "en" not in self.languages or quality.has_english_stop_words(doc.text.split()):
+        if "en" not in self.languages or quality.has_english_stop_words(quality.words_of(doc.text)):
             return None
         return reasons.CLEAN_LANGUAGE
 

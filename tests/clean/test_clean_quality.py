@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
-from webtext.clean.quality import WordGrams
+from webtext.clean.quality import (
+    DUPLICATE_LINE_CHARS_LIMIT,
+    DUPLICATE_LINE_LIMIT,
+    DUPLICATE_NGRAM_LIMITS,
+    TOP_NGRAM_LIMITS,
+    WordGrams,
+    alphabetic_word_fraction,
+    duplicate_line_fractions,
+    repetition_exceeds_limits,
+    words_of,
+)
+from webtext.clean.scoring import load_benchmark
+
+BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
 
 
 def reference_top(words: list[str], n: int) -> float:
@@ -42,3 +57,56 @@ def test_same_as_the_definition_on_random_texts(seed: int) -> None:
     for n in (1, 2, 3, 4, 5, 9, 10):
         assert grams.top_fraction(n) == pytest.approx(reference_top(words, n)), n
         assert grams.duplicate_fraction(n) == pytest.approx(reference_duplicate(words, n)), n
+
+
+def exceeds_by_definition(text: str) -> bool:
+    """Gopher's repetition limits, every statistic computed in full."""
+    lines = text.splitlines()
+    duplicate_lines, duplicate_line_chars = duplicate_line_fractions(lines)
+    words = text.split()
+    return (duplicate_lines > DUPLICATE_LINE_LIMIT or duplicate_line_chars > DUPLICATE_LINE_CHARS_LIMIT
+            or any(reference_top(words, n) > limit for n, limit in TOP_NGRAM_LIMITS)
+            or any(reference_duplicate(words, n) > limit for n, limit in DUPLICATE_NGRAM_LIMITS))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_limit_tests_as_defined_at_and_around_the_values(seed: int) -> None:
+    """The `*_exceeds` shortcuts answer as the full statistics do, for limits at and near them."""
+    rng = random.Random(seed)
+    vocabulary = ["a", "bb", "ccc", "dddd", "eeeee", "ffffffffffff"][:rng.randrange(2, 7)]
+    words = [rng.choice(vocabulary) for _ in range(rng.randrange(0, 120))]
+    for n in (1, 2, 3, 4, 10):
+        for value in (reference_top(words, n), reference_duplicate(words, n)):
+            for limit in (value, value - 1e-9, value + 1e-9, 0.0, 0.16, 0.3, 1.0, -0.1):
+                grams = WordGrams(words)  # fresh: what is built before changes which shortcut applies
+                assert grams.top_fraction_exceeds(n, limit) == (reference_top(words, n) > limit), (n, limit)
+                assert grams.duplicate_fraction_exceeds(n, limit) == (reference_duplicate(words, n) > limit)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_repetition_limits_as_defined_on_random_texts(seed: int) -> None:
+    rng = random.Random(seed)  # about half of these texts break a limit
+    vocabulary = ["".join(rng.choice("abcdefghijklmnop") for _ in range(rng.randrange(1, 9)))
+                  for _ in range(rng.randrange(5, 500))]
+    phrases = [" ".join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 15)))
+               for _ in range(rng.randrange(1, 60))]
+    repeated = rng.random() ** 2
+    text = "\n".join(" ".join(rng.choice(phrases) if rng.random() < repeated else rng.choice(vocabulary)
+                              for _ in range(rng.randrange(1, 30))) for _ in range(rng.randrange(1, 40)))
+    assert repetition_exceeds_limits(text) == exceeds_by_definition(text)
+    assert words_of(text) == tuple(text.split())
+
+
+@pytest.mark.skipif(not BENCHMARK.is_dir(), reason=f"{BENCHMARK} is absent")
+def test_repetition_limits_as_defined_on_real_articles() -> None:
+    for _, truth in load_benchmark(BENCHMARK):
+        assert repetition_exceeds_limits(truth) == exceeds_by_definition(truth)
+
+
+def test_alphabetic_word_fraction_as_defined() -> None:
+    rng = random.Random(9)
+    pieces = ["a", "Z", "\u00e9", "\u4e2d", "1", "\u00b2", "\u00bd", "\u0663", "_", "#", "-", "\u0301", "...", "'"]
+    for _ in range(3000):
+        words = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 4))) for _ in range(rng.randrange(0, 8))]
+        letters = sum(1 for w in words if re.search(r"[^\W\d_]", w))
+        assert alphabetic_word_fraction(words) == (letters / len(words) if words else 1.0), words
