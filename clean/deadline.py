@@ -49,14 +49,16 @@ class DeadlineExceeded(BaseException):
 
 
 class _Watch:
-    """One guarded call: its thread, deadline and whether it has finished."""
+    """One guarded call: its thread, deadline, whether it has finished and whether it was sent
+    the interrupt."""
 
-    __slots__ = ("deadline", "done", "thread_id")
+    __slots__ = ("deadline", "done", "interrupted", "thread_id")
 
     def __init__(self, thread_id: int, deadline: float) -> None:
         self.thread_id = thread_id
         self.deadline = deadline
         self.done = False
+        self.interrupted = False
 
 
 class _Watchdog:
@@ -85,8 +87,11 @@ class _Watchdog:
     def disarm(self, watch: _Watch) -> None:
         with self._lock:
             watch.done = True
-            # Clear an interrupt that was sent but not yet delivered to this thread.
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(watch.thread_id), None)
+            # Clear an interrupt that was sent but not yet delivered to this thread. Only then:
+            # clearing leaves CPython 3.11's pending-exception signal set for good, after which
+            # the next Python function called under a profiler (cProfile) spins on its first line.
+            if watch.interrupted:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(watch.thread_id), None)
 
     def _run(self) -> None:
         pending: list[tuple[float, int, _Watch]] = []
@@ -104,6 +109,7 @@ class _Watchdog:
             _, _, watch = heapq.heappop(pending)
             with self._lock:
                 if not watch.done:
+                    watch.interrupted = True
                     ctypes.pythonapi.PyThreadState_SetAsyncExc(
                         ctypes.c_ulong(watch.thread_id), ctypes.py_object(DeadlineExceeded))
 

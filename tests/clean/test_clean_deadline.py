@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 import threading
 import time
 
@@ -99,3 +101,14 @@ def test_concurrent_threads_get_their_own_deadlines() -> None:
 def test_non_positive_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         call_with_deadline(lambda: None, 0)
+
+
+def test_calls_that_finish_in_time_leave_a_profiler_working() -> None:
+    script = ("import cProfile\n"
+              "from webtext.clean.deadline import call_with_deadline\n"
+              "call_with_deadline(lambda: 1, 5)\n"
+              "profile = cProfile.Profile()\n"
+              "profile.enable()\n"
+              "assert call_with_deadline(lambda: 2, 5) == 2\n"
+              "profile.disable()\n")
+    assert subprocess.run([sys.executable, "-c", script], timeout=30).returncode == 0
