@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from webtext.clean.quality import (
     DUPLICATE_LINE_CHARS_LIMIT,
@@ -14,6 +15,7 @@ from webtext.clean.quality import (
     DUPLICATE_NGRAM_LIMITS,
     TOP_NGRAM_LIMITS,
     WordGrams,
+    _ranks,
     alphabetic_word_fraction,
     duplicate_line_fractions,
     repetition_exceeds_limits,
@@ -110,3 +112,10 @@ def test_alphabetic_word_fraction_as_defined() -> None:
         words = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 4))) for _ in range(rng.randrange(0, 8))]
         letters = sum(1 for w in words if re.search(r"[^\W\d_]", w))
         assert alphabetic_word_fraction(words) == (letters / len(words) if words else 1.0), words
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ranks_are_the_inverse_of_np_unique(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, rng.integers(1, 50), rng.integers(1, 300)).astype(np.int64)
+    assert (_ranks(values) == np.unique(values, return_inverse=True)[1]).all()
