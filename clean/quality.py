@@ -178,7 +178,7 @@ def alphabetic_word_fraction(words: Sequence[str]) -> float:
     """The fraction of words containing at least one letter."""
     if not words:
         return 1.0
-    # A word of letters only (most words) has one; only the others need the regex, a tenth of the time.
+    # A word of letters only (most words) has one; only the others need the regex: a third of the time.
     others = list(itertools.filterfalse(str.isalpha, words))
     with_letter = len(words) - len(others) + len(list(filter(_LETTER.search, others)))
     return with_letter / len(words)
