@@ -10,8 +10,9 @@ reads the URLs from the link store and writes WARC files and store updates; the 
 reads the same URLs from a text file and writes nothing. Figures: pages per second from the
 first page to the last written (start-up and shutdown excluded; target: at least 0.8 of the
 bare spider) and peak resident memory, measured by the kernel for each process (`wait4`); ours
-adds its WARC writer process's own peak (`VmHWM`), since the two run side by side. The machine may be shared, so each size runs five times, alternating the two
-crawlers, and the best rate of each is kept. The full run also crawls 20k URLs (once) to show
+adds its WARC writer process's own peak (`VmHWM`), since the two run side by side. The machine
+may be shared, so each size runs five times, alternating the two crawlers, and the best rate of
+each is kept. The full run also crawls 20k URLs (once) to show
 that memory does not grow with the number of URLs.
 """
 
