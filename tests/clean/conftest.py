@@ -1,11 +1,17 @@
-"""Fixtures of the clean tests: page builders, a small article, and a page slow to extract."""
+"""Fixtures of the clean tests: page builders, a small article, a page slow to extract, and whole
+pages (the sample web's, and the real ones of `../shared/data` where present)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from webtext.clean.scoring import load_benchmark
 from webtext.core.document import Page, RedditPost
+from webtext.sampleweb.site import build_site
+
+BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
 
 ARTICLE = [
     "The city council voted on Tuesday to extend the riverside park by another two kilometres, "
@@ -61,3 +67,14 @@ def article_html() -> Callable[..., str]:
 def article() -> list[str]:
     """The paragraphs of the default article."""
     return list(ARTICLE)
+
+
+@pytest.fixture(params=["sample web", "real pages"])
+def whole_pages(request: pytest.FixtureRequest) -> list[Page]:
+    """Whole pages: 20 sample-web articles with their awkward neighbours, or the 92 real pages of
+    the extraction benchmark (skipped where `../shared/data` is absent)."""
+    if request.param == "sample web":
+        return list(build_site(seed=3, articles=20).fetched_pages())
+    if not BENCHMARK.is_dir():
+        pytest.skip(f"{BENCHMARK} is absent")
+    return [page for page, _ in load_benchmark(BENCHMARK)]

@@ -6,7 +6,6 @@ import gzip
 import random
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,15 +13,12 @@ from hypothesis import strategies as st
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from webtext.clean.extract import declared_language, extract_page
-from webtext.clean.scoring import load_benchmark
 from webtext.clean.settings import ExtractSettings
 from webtext.clean.stage import clean_page
 from webtext.core import reasons
 from webtext.core.document import Page
 from webtext.core.urls import doc_id
-from webtext.sampleweb.site import build_site
 
-BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
 PageMaker = Callable[..., Page]
 HtmlMaker = Callable[..., str]
 
@@ -201,13 +197,8 @@ def test_xml_lang_comes_after_html_lang_and_before_meta_tags(lang: str, language
     assert declared_language(tree) == declared_language_by_definition(tree) == language
 
 
-@pytest.mark.parametrize("source", ["sample web", "real pages"])
-def test_declared_language_as_defined_on_whole_pages(source: str) -> None:
-    if source == "real pages" and not BENCHMARK.is_dir():
-        pytest.skip(f"{BENCHMARK} is absent")
-    pages = ([page for page, _ in load_benchmark(BENCHMARK)] if source == "real pages"
-             else build_site(seed=3, articles=20).fetched_pages())
-    for page in pages:
+def test_declared_language_as_defined_on_whole_pages(whole_pages: list[Page]) -> None:
+    for page in whole_pages:
         tree = load_html(page.body.decode("utf-8", "replace"))
         if tree is not None:
             assert declared_language(tree) == declared_language_by_definition(tree), page.url

@@ -5,15 +5,12 @@ from __future__ import annotations
 import random
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from webtext.clean.encoding import decode_body
-from webtext.clean.scoring import load_benchmark
 from webtext.clean.wikipedia import _ATTRIBUTIONS, has_wikipedia_attribution
-from webtext.sampleweb.site import build_site
+from webtext.core.document import Page
 
-BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
 ATTRIBUTION = re.compile("|".join(_ATTRIBUTIONS), re.IGNORECASE)
 SAMPLES = [
     "From Wikipedia, the free encyclopedia",
@@ -77,12 +74,7 @@ def test_random_mixtures_of_pieces() -> None:
         assert has_wikipedia_attribution(html) == by_definition(html), html
 
 
-@pytest.mark.parametrize("source", ["sample web", "real pages"])
-def test_as_defined_on_whole_pages(source: str) -> None:
-    if source == "real pages" and not BENCHMARK.is_dir():
-        pytest.skip(f"{BENCHMARK} is absent")
-    pages = ([page for page, _ in load_benchmark(BENCHMARK)] if source == "real pages"
-             else build_site(seed=2, articles=20).fetched_pages())
-    for page in pages:
+def test_as_defined_on_whole_pages(whole_pages: list[Page]) -> None:
+    for page in whole_pages:
         html, _ = decode_body(page.body, page.header("Content-Type"))
         assert has_wikipedia_attribution(html) == by_definition(html), page.url
