@@ -60,16 +60,7 @@ def charset_from_meta(body: bytes) -> str | None:
     return None
 
 
-def detect_charset(body: bytes) -> str:
-    """Strict UTF-8 when the bytes are valid UTF-8, else charset-normalizer's best guess."""
-    try:
-        body.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return _guess_charset(body)
-
-
-def _guess_charset(body: bytes) -> str:
+def guess_charset(body: bytes) -> str:
     """charset-normalizer's best guess for bytes that are not valid UTF-8, windows-1252 on ties."""
     matches = list(from_bytes(body[:_DETECT_BYTES]))
     if not matches:
@@ -86,8 +77,8 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
             return body[len(bom):].decode(name, errors="replace"), name
     encoding = charset_from_content_type(content_type) or charset_from_meta(body)
     if encoding is None:
-        try:  # as detect_charset does, but the text of valid UTF-8 is kept, not decoded again
+        try:  # undeclared: strict UTF-8 first, the text kept rather than decoded a second time
             return body.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            encoding = _guess_charset(body)
+            encoding = guess_charset(body)
     return body.decode(encoding, errors="replace"), encoding
