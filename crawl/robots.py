@@ -11,6 +11,12 @@ allows every URL of the host. RFC 9309 (Robots Exclusion Protocol, section 2.3.1
 
 A host whose robots.txt is unreachable is not fetched in this run; its URLs are dropped as
 `robots_unreachable`, a transient failure that `--retry-failed` requeues, so a later run asks again.
+
+Requests that arrive while their host's robots.txt is still downloading wait for it. Scrapy
+(2.19) hands them all the same `Deferred`, and under the asyncio reactor awaiting it goes
+through Twisted's `Deferred.asFuture`, whose callback returns None: the first waiter gets the
+rules and every later one gets None, which Scrapy reads as "allow everything". Each waiter here
+waits on a branch of its own, so all of them get the rules.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
@@ -41,6 +49,12 @@ class _Unreachable(RobotParser):
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware with RFC 9309's status handling (see the module docstring)."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):  # robots.txt still downloading: wait on a branch of our own
+            return await maybe_deferred_to_future(_branch(pending))
+        return await super().robot_parser(request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
@@ -66,3 +80,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._stats.inc_value("robotstxt/forbidden_unreachable")
             raise IgnoreRequest(UNREACHABLE)
         super().process_request_2(rp, request)
+
+
+def _branch(source: Deferred[RobotParser | None]) -> Deferred[RobotParser | None]:
+    """A Deferred that fires with `source`'s result, leaving that result in place for the next waiter."""
+    branch: Deferred[RobotParser | None] = Deferred()
+
+    def fire(parser: RobotParser | None) -> RobotParser | None:
+        branch.callback(parser)
+        return parser
+
+    source.addCallback(fire)
+    return branch

@@ -59,7 +59,6 @@ class Builder:
     posts: list[dict[str, Any]] = field(default_factory=list)
     truth: dict[str, UrlTruth] = field(default_factory=dict)
     resources: dict[tuple[str, str], Resource] = field(default_factory=dict)
-    robots: dict[str, str] = field(default_factory=dict)
     chromes: dict[str, Chrome] = field(default_factory=dict)
     _next_paragraph: int = 0
     _next_post: int = 0

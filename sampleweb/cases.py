@@ -19,6 +19,9 @@ WIKI_MIRROR = "wikimirror.test"
 ROBOTS_DOWN_SITE = "Status Board"  # its robots.txt answers 503: the whole host is off limits
 ROBOTS_GONE_SITE = "Moved Desk"  # its robots.txt answers 404: no rules, everything allowed
 SLOW_DELAY = 0.5
+# The robots host answers its robots.txt this late, so that its pages' requests wait for the rules
+# together (several waiters on one host's robots.txt, as on any busy crawl).
+ROBOTS_DELAY = 0.3
 HOSTS = [host_of(name) for name in SITE_NAMES]
 
 # Non-English paragraphs for the character-encoding cases (written for this sample).
@@ -132,7 +135,8 @@ def _fetch_case(b: Builder, host: str, path: str, resource: Resource, kind: str,
 
 def add_fetch_cases(b: Builder, timeout_delay: float) -> None:
     """Links the fetcher must refuse or fail on, each with its reason."""
-    b.robots[ROBOTS_HOST] = "User-agent: *\nDisallow: /private/\n"
+    b.resources[(ROBOTS_HOST, "/robots.txt")] = Resource(content_type="text/plain", delay=ROBOTS_DELAY,
+                                                         body=b"User-agent: *\nDisallow: /private/\n")
     article = b.article()
     b.serve_article(ROBOTS_HOST, "/private/members-only.html", article, 2)
     url = b.url(ROBOTS_HOST, "/private/members-only.html")

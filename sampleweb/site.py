@@ -35,7 +35,6 @@ class Site:
     posts: list[dict[str, Any]]
     truth: dict[str, UrlTruth]
     resources: dict[tuple[str, str], Resource]
-    robots: dict[str, str]
     timeout_delay: float
     unused_paragraphs: tuple[str, ...] = ()  # prose that no page carries: held-out evaluation text
     now: int = NOW
@@ -54,10 +53,9 @@ class Site:
         return self.resources.get((host, path))
 
     def robots_txt(self, host: str) -> Resource:
-        """The host's robots.txt: a served resource (an error status), its rules, or allow-all."""
+        """The host's robots.txt: a served resource (rules, or an error status), or allow-all."""
         served = self.resources.get((host, "/robots.txt"))
-        text = self.robots.get(host, "User-agent: *\nDisallow:\n")
-        return served or Resource(content_type="text/plain", body=text.encode())
+        return served or Resource(content_type="text/plain", body=b"User-agent: *\nDisallow:\n")
 
     def posts_by_month(self) -> dict[str, list[dict[str, Any]]]:
         months: dict[str, list[dict[str, Any]]] = {}
@@ -148,7 +146,7 @@ def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
     cases.add_robots_status(builder)
     builder.rng.shuffle(builder.posts)
     return Site(seed=seed, port=port, posts=builder.posts, truth=builder.truth,
-                resources=builder.resources, robots=builder.robots, timeout_delay=timeout_delay,
+                resources=builder.resources, timeout_delay=timeout_delay,
                 unused_paragraphs=builder.unused_paragraphs())
 
 
