@@ -46,6 +46,7 @@ from webtext.clean.filters import default_filters
 from webtext.clean.scoring import benchmark_scores, load_benchmark
 from webtext.clean.settings import CleanSettings
 from webtext.clean.stage import clean_page
+from webtext.core.beamrun import local_runner
 from webtext.core.document import Page
 
 BENCHMARK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction-benchmark"
@@ -82,7 +83,7 @@ def run_beam(items: list[tuple[str, str]], workers: int) -> float:
     """Seconds for reading and `CleanPages` over `items` on the DirectRunner with `workers`."""
     options = PipelineOptions(direct_num_workers=workers, direct_running_mode="multi_processing")
     started = time.perf_counter()
-    with beam.Pipeline(options=options) as pipeline:
+    with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
         _ = (pipeline | beam.Create(items, reshuffle=True) | "Read" >> beam.Map(read_page)
              | CleanPages())
     return time.perf_counter() - started

@@ -92,10 +92,12 @@ def memory_child(kind: str, docs: int, words: int) -> None:
     """Run one pipeline in this (fresh) process and print its peak RSS in MiB."""
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
+    from webtext.core.beamrun import local_runner
     from webtext.dedup.beam import NearDedup
 
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
-    with beam.Pipeline(options=PipelineOptions(flags=[])) as pipeline:
+    options = PipelineOptions(flags=[])
+    with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
         corpus = pipeline | beam.Create(range(docs)) | beam.Reshuffle() | beam.Map(make_doc, words)
         if kind == "near":
             kept = (corpus | NearDedup()).kept

@@ -25,6 +25,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.core.atomic import write_json
+from webtext.core.beamrun import local_runner
 from webtext.core.config import add_arguments, from_namespace, save_config, to_jsonable
 from webtext.core.document import Document
 from webtext.core.errors import ConfigError
@@ -56,7 +57,7 @@ def _write(pcoll: beam.PCollection, name: str, directory: str, encode: Any) -> N
 
 def _run_pipeline(args: argparse.Namespace, settings: DedupSettings, eval_sets: list[EvalSet], tmp: str) -> None:
     options = PipelineOptions(flags=[], direct_num_workers=args.workers, direct_running_mode="multi_threading")
-    with beam.Pipeline(options=options) as pipeline:
+    with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
         kept = _read(pipeline, args.input)
         dropped, reports = [], []
         stages: list[tuple[str, beam.PTransform]] = []

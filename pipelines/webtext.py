@@ -7,10 +7,11 @@ tokenized documents in Arrow shards, with `manifest.json`, dead letters and a re
 It composes the stages' Beam transforms (`BuildCorpus`, `TokenizeAndWrite`) and adds no stage logic.
 With `--tokenizer train` (the default) it runs in two phases: phase 1 builds the corpus and stages
 the kept documents, a byte-level BPE is trained on the train split, and phase 2 tokenizes. With a
-tokenizer file it is one pipeline. Without `--runner` it uses Beam's DirectRunner in
-multi-processing mode on every core. The same input and options give byte-identical shards and
-manifest on any runner and number of workers: documents are sorted by id before writing, and the
-manifest records nothing that depends on how the job ran (the report does: times, runner).
+tokenizer file it is one pipeline. Without `--runner` it runs on the engine of Beam's DirectRunner
+(the FnApiRunner, `webtext.core.beamrun`) in multi-processing mode on every core. The same input
+and options give byte-identical shards and manifest on any runner and number of workers: documents
+are sorted by id before writing, and the manifest records nothing that depends on how the job ran
+(the report does: times, runner).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 from webtext.core.atomic import atomic_write, write_json
+from webtext.core.beamrun import LOCAL_RUNNER, local_runner
 from webtext.core.document import Document
 from webtext.pipelines.accounting import check
 from webtext.pipelines.corpus import BuildCorpus
@@ -87,9 +89,8 @@ def _train_tokenizer(config: JobConfig, staging: Path) -> str:
 
 
 def default_runner(options: PipelineOptions) -> PipelineOptions:
-    """The DirectRunner in multi-processing mode on every core, unless a runner was chosen."""
+    """Multi-processing mode on every core for the local runner, unless a runner was chosen."""
     if options.view_as(StandardOptions).runner is None:
-        options.view_as(StandardOptions).runner = "DirectRunner"
         direct = options.view_as(DirectOptions)
         direct.direct_running_mode = "multi_processing"
         direct.direct_num_workers = direct.direct_num_workers or (os.cpu_count() or 1)
@@ -104,6 +105,11 @@ def default_runner(options: PipelineOptions) -> PipelineOptions:
 def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
     """Run the job; returns the summary the report was written from."""
     options = default_runner(PipelineOptions(list(argv)))
+    chosen = options.view_as(StandardOptions).runner
+
+    def pipeline() -> beam.Pipeline:
+        return beam.Pipeline(runner=None if chosen else local_runner(options), options=options)
+
     config = resolve(options)
     out, staging = Path(config.output), Path(config.output) / STAGING
     started = time.monotonic()
@@ -112,7 +118,7 @@ def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
         log.info("phase 1 of 2: %s -> cleaned, de-duplicated documents (the tokenizer is trained after it)",
                  config.input)
         shutil.rmtree(staging, ignore_errors=True)
-        with beam.Pipeline(options=options) as p:
+        with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
             _ = corpus.documents | "Stage" >> beam.Map(_to_line) | "WriteStaged" >> beam.io.WriteToText(
                 os.fspath(staging / "documents"))
@@ -121,20 +127,19 @@ def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
         phase1 = json.loads((staging / "corpus.json").read_text(encoding="utf-8"))
         tokenizer = _train_tokenizer(config, staging)
         log.info("phase 2 of 2: tokenize the staged documents into shards in %s", out)
-        with beam.Pipeline(options=options) as p:
+        with pipeline() as p:
             documents = (p | "ReadStaged" >> beam.io.ReadFromText(os.fspath(staging / "documents-*"))
                          | "Parse" >> beam.Map(_from_line))
             _write_outputs(p, documents, p | "Summary" >> beam.Create([phase1]), config, tokenizer)
     else:
         log.info("one phase: %s -> shards in %s", config.input, out)
-        with beam.Pipeline(options=options) as p:
+        with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
             _write_outputs(p, corpus.documents, corpus.summary, config, config.tokenizer)
     seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
     summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
     check(summary["accounting"])
-    runner = options.view_as(StandardOptions).runner
-    write_report(out, summary, seconds, time.monotonic() - started, str(runner))
+    write_report(out, summary, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
     shutil.rmtree(staging, ignore_errors=True)
     return summary
 

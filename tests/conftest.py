@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing.test_pipeline import TestPipeline
+from webtext.core.beamrun import local_runner
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +24,17 @@ def sample_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSamp
     web = start_sample_web(tmp_path_factory.mktemp("sampleweb"), seed=0, port=None, timeout_delay=6.0)
     yield web
     web.stop()
+
+
+@pytest.fixture(scope="session")
+def local_pipeline() -> Callable[..., TestPipeline]:
+    """`local_pipeline(**options)`: a Beam `TestPipeline` on the local runner (`webtext.core.beamrun`)."""
+
+    def make(**options: Any) -> TestPipeline:
+        resolved = PipelineOptions(flags=[], **options)
+        return TestPipeline(runner=local_runner(resolved), options=resolved)
+
+    return make
 
 
 @pytest.fixture(scope="session")

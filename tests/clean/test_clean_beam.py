@@ -14,6 +14,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from webtext.clean.beam import NAMESPACE, CleanPages
 from webtext.clean.settings import CleanSettings, ExtractSettings
 from webtext.core import reasons
+from webtext.core.beamrun import local_runner
 from webtext.core.document import Page
 
 
@@ -33,9 +34,9 @@ def _pages(make_page: Callable[..., Page], article_html: Callable[..., str]) -> 
     ]
 
 
-def test_kept_and_dropped_outputs_and_counters(make_page: Callable[..., Page],
-                                               article_html: Callable[..., str]) -> None:
-    pipeline = BeamTestPipeline()
+def test_kept_and_dropped_outputs_and_counters(make_page: Callable[..., Page], article_html: Callable[..., str],
+                                               local_pipeline: Callable[..., BeamTestPipeline]) -> None:
+    pipeline = local_pipeline()
     result = pipeline | beam.Create(_pages(make_page, article_html)) | CleanPages()
     assert_that(result.kept | "KeptUrls" >> beam.Map(lambda d: d.url),
                 equal_to(["http://a.example.com/1.html", "http://b.example.com/2.html"]), label="kept")
@@ -49,10 +50,10 @@ def test_kept_and_dropped_outputs_and_counters(make_page: Callable[..., Page],
                                   reasons.CLEAN_TOO_SHORT: 1, reasons.CLEAN_WIKIPEDIA: 1}
 
 
-def test_kept_documents_carry_text_and_provenance(make_page: Callable[..., Page],
-                                                  article_html: Callable[..., str]) -> None:
+def test_kept_documents_carry_text_and_provenance(make_page: Callable[..., Page], article_html: Callable[..., str],
+                                                  local_pipeline: Callable[..., BeamTestPipeline]) -> None:
     page = make_page(article_html(), url="http://a.example.com/1.html")
-    with BeamTestPipeline() as pipeline:
+    with local_pipeline() as pipeline:
         kept = (pipeline | beam.Create([page]) | CleanPages()).kept
         assert_that(kept | beam.Map(lambda d: (d.title, d.reddit, "riverside park" in d.text)),
                     equal_to([("Riverside park to grow", page.reddit, True)]))
@@ -65,7 +66,7 @@ def test_time_limit_holds_in_multiprocess_workers(slow_page: Page, make_page: Ca
     settings = CleanSettings(extract=ExtractSettings(timeout_s=0.1))
     quick = make_page(article_html(), url="http://a.example.com/1.html")
     options = PipelineOptions(direct_num_workers=2, direct_running_mode="multi_processing")
-    pipeline = beam.Pipeline(options=options)
+    pipeline = beam.Pipeline(runner=local_runner(options), options=options)
     result = pipeline | beam.Create([slow_page, quick]) | CleanPages(settings)
     assert_that(result.dropped | "Dropped" >> beam.Map(lambda d: (d.url, d.drop_reason)),
                 equal_to([(slow_page.url, reasons.CLEAN_TIMEOUT)]), label="dropped")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import apache_beam as beam
@@ -91,9 +92,10 @@ def test_a_file_compressed_as_one_stream_is_one_range_and_refused(tmp_path: Path
     assert isinstance(letter, DeadLetter) and letter.source == f"{single}:0" and "gzip" in letter.error
 
 
-def test_read_warc_spreads_ranges_and_yields_each_page_once(tmp_path: Path) -> None:
+def test_read_warc_spreads_ranges_and_yields_each_page_once(
+        tmp_path: Path, local_pipeline: Callable[..., BeamTestPipeline]) -> None:
     write_file(tmp_path)
-    with BeamTestPipeline() as p:
+    with local_pipeline() as p:
         read = p | ReadWarc(f"{tmp_path}/*.warc.gz", split_bytes=5_000)
         assert_that(read.pages | beam.Map(lambda page: page.url),
                     equal_to([f"http://site.test/{i}" for i in range(PAGES)]))

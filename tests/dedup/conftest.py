@@ -14,6 +14,7 @@ from typing import Any
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
+from webtext.core.beamrun import local_runner
 from webtext.core.document import Document, RedditPost
 
 VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ta", "vi", "zo", "be", "da")
@@ -79,7 +80,7 @@ def collect_outputs(docs: list[Any], build: Callable[[beam.PCollection], dict[st
     """Run `build` over `docs` on DirectRunner with `workers` workers; return each output's elements."""
     with tempfile.TemporaryDirectory() as out:
         options = PipelineOptions(flags=[], direct_num_workers=workers, direct_running_mode="multi_threading")
-        with beam.Pipeline(options=options) as pipeline:
+        with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
             outputs = build(pipeline | beam.Create(docs))
             for name, pcoll in outputs.items():
                 (pcoll | f"Pickle{name}" >> beam.Map(lambda x: pickle.dumps(x).hex())

@@ -75,8 +75,8 @@ def test_keep_rule_score_then_fetch_time_then_id(collect) -> None:
         assert [d.duplicate_of for d in result["exact"]] == [kept_id]
 
 
-def test_near_dedup_with_test_pipeline_assert_that(corpus) -> None:
-    with TestPipeline() as pipeline:
+def test_near_dedup_with_test_pipeline_assert_that(corpus, local_pipeline: Callable[..., TestPipeline]) -> None:
+    with local_pipeline() as pipeline:
         near = pipeline | beam.Create(corpus.docs) | NearDedup()
         assert_that(near.dropped | beam.Map(lambda d: (d.id, d.duplicate_of)),
                     equal_to(sorted({**corpus.near_of, **corpus.exact_of}.items())))

@@ -55,6 +55,7 @@ def test_shards_hold_exactly_the_survivors(direct_run: Path, sample_web: Running
     manifest = json.loads((direct_run / "manifest.json").read_text())
     report = json.loads((direct_run / "report.json").read_text())
     total, kept, dropped = check(report["accounting"])
+    assert report["runner"] == "FnApiRunner"  # the local runner itself, never the DirectRunner's Prism download
     assert total == len(list(sample_web.site.fetched_pages()))
     assert kept == len(survivors(sample_web))
     assert sum(manifest["drops"].values()) == dropped

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import apache_beam as beam
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.document import Document
@@ -37,9 +37,10 @@ def _run(pipeline: beam.Pipeline, pairs: list[tuple[str, Document]], tokenizer_d
 
 
 def test_every_document_lands_in_its_split_ending_with_end_of_text(
-        prose: list[str], tokenizer: Tokenizer, tokenizer_dir: Path, tmp_path: Path) -> None:
+        prose: list[str], tokenizer: Tokenizer, tokenizer_dir: Path, tmp_path: Path,
+        local_pipeline: Callable[..., TestPipeline]) -> None:
     pairs = _pairs(prose)
-    with TestPipeline() as pipeline:
+    with local_pipeline() as pipeline:
         infos = _run(pipeline, pairs, tokenizer_dir, tmp_path)
         counts = infos | beam.Map(lambda info: (info.split, info.n_docs)) | beam.CombinePerKey(sum)
         assert_that(counts, equal_to([("train", 96), ("val", 12), ("test", 12)]))
@@ -57,14 +58,13 @@ def test_every_document_lands_in_its_split_ending_with_end_of_text(
 
 @pytest.mark.slow
 def test_shards_are_byte_identical_whatever_the_workers_and_order(
-        prose: list[str], tokenizer_dir: Path, tmp_path: Path) -> None:
+        prose: list[str], tokenizer_dir: Path, tmp_path: Path, local_pipeline: Callable[..., TestPipeline]) -> None:
     pairs = _pairs(prose)
     shuffled = pairs[:]
     random.Random(1).shuffle(shuffled)
-    with TestPipeline(options=PipelineOptions(direct_num_workers=1)) as pipeline:
+    with local_pipeline(direct_num_workers=1) as pipeline:
         _run(pipeline, pairs, tokenizer_dir, tmp_path / "one")
-    with TestPipeline(options=PipelineOptions(direct_num_workers=2,
-                                              direct_running_mode="multi_threading")) as pipeline:
+    with local_pipeline(direct_num_workers=2, direct_running_mode="multi_threading") as pipeline:
         _run(pipeline, shuffled, tokenizer_dir, tmp_path / "two")
     files = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert "manifest.json" in files and len(files) > 5

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import apache_beam as beam
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.cli.main import main
+from webtext.core.beamrun import local_runner
 from webtext.core.document import Document
 from webtext.tokenize.beam import TokenizeAndWrite
 from webtext.tokenize.shards import write_manifest
@@ -48,7 +50,8 @@ def corpus(prose: list[str], tokenizer_dir: Path, tmp_path_factory: pytest.TempP
     pairs = [("val" if i % 5 == 0 else "train", Document(id=f"d{i:04d}", url="", domain="", text=text))
              for i, text in enumerate(prose[:60])]
     transform = TokenizeAndWrite(tokenizer_dir, out, shard_bytes=4096)
-    with beam.Pipeline() as pipeline:
+    options = PipelineOptions(flags=[])
+    with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
         _ = (pipeline | beam.Create(pairs) | transform | beam.combiners.ToList()
              | beam.Map(lambda infos: write_manifest(out, infos, tokenizer_file=transform.tokenizer_file,
                                                      drops={"clean:too_short": 4})))
