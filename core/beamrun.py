@@ -3,12 +3,11 @@
 Beam 2.77's `DirectRunner` first tries Prism, a runner written in Go that it downloads from
 GitHub (`apache_beam-v2.77.0-prism-linux-amd64.zip`) on first use, and only when that fails
 falls back to the `FnApiRunner`, the engine behind `direct_running_mode` and
-`direct_num_workers`. Offline, every job paid for the failed download (0.4 s a job, measured on
-the 20-page job of `bench/pipeline.py`'s input) and reached out to the network; online, the job
-would run on another engine than the one tested and measured here. `local_runner` builds the
-`FnApiRunner` exactly as the DirectRunner does after its fallback: with the pipeline options in
-its provision info, which is how the SDK workers it starts receive them (their log levels, for
-instance).
+`direct_num_workers`. Offline, every job paid for the failed download (0.4 s, measured on a
+20-page job) and a request to the network; online, the job would run on another engine than the
+one tested and measured here. `local_runner` builds the `FnApiRunner` exactly as the DirectRunner
+does after its fallback: with the pipeline options in its provision info, which is how the SDK
+workers it starts receive them (their log levels, for instance).
 """
 
 from __future__ import annotations
