@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from webtext.clean.deadline import DeadlineExceeded, call_with_deadline
+from webtext.clean.deadline import _WATCHDOG, DeadlineExceeded, call_with_deadline
 
 
 def _spin() -> None:
@@ -96,6 +96,38 @@ def test_concurrent_threads_get_their_own_deadlines() -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert outcomes == {"spin": "stopped", "quick": "returned"}
+
+
+def test_an_earlier_deadline_is_kept_while_a_later_one_is_pending() -> None:
+    """The watchdog sleeps until the earliest deadline: a shorter one armed after a longer one
+    must wake it (else the spin below would run until the long call's 60 s deadline)."""
+    started = threading.Event()
+    release = threading.Event()
+    slow = threading.Thread(target=call_with_deadline, args=(lambda: started.set() or release.wait(30), 60.0))
+    slow.start()
+    assert started.wait(timeout=30)
+    outcome: list[str] = []
+
+    def spin() -> None:
+        try:
+            call_with_deadline(_spin, 0.05)
+        except DeadlineExceeded:
+            outcome.append("stopped")
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    spinner.join(timeout=30)
+    release.set()
+    slow.join(timeout=30)
+    assert outcome == ["stopped"]
+
+
+def test_calls_under_one_limit_do_not_wake_the_watchdog_each_time() -> None:
+    call_with_deadline(lambda: None, 30.0)
+    before = _WATCHDOG.wakeups
+    for _ in range(2000):
+        call_with_deadline(lambda: None, 30.0)
+    assert _WATCHDOG.wakeups - before < 20
 
 
 def test_non_positive_limit_is_refused() -> None:
