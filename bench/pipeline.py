@@ -126,12 +126,12 @@ def main() -> int:
                 tokenizer_dir = root / "tokenizer"
                 train_tokenizer((p.body.decode("utf-8", "replace") for p in pages[:300]),
                                 vocab_size=4096).save(tokenizer_dir)
-            sample = pages[:bare_count]
+            sample, written = pages[:bare_count], len(pages)
             del pages
             before = bare_extract(sample)
             started = time.perf_counter()
             _, peak = run_job(root / f"in-{count}", root / f"out-{count}", tokenizer_dir / "tokenizer.json")
-            runs[count] = (count, time.perf_counter() - started, peak)
+            runs[count] = (written, time.perf_counter() - started, peak)
             bares[count] = (len(sample), before, bare_extract(sample))
     (n_small, t_small, peak_small), (n_large, t_large, peak_large) = runs[small], runs[large]
     bare = {count: 2 * timed / (before + after) for count, (timed, before, after) in bares.items()}
