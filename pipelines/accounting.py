@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import apache_beam as beam
 from apache_beam.pvalue import PCollection
+from webtext.core.accounting import check_balance
 from webtext.core.reasons import key
 
 INPUT = "input"
@@ -49,10 +50,9 @@ class CountAll(beam.PTransform):
 
 
 def check(counts: Mapping[str, int]) -> tuple[int, int, int]:
-    """(input, kept, dropped); raises `AssertionError` if input != kept + dropped."""
+    """(input, kept, dropped); raises `AccountingError` if input != kept + dropped."""
     total = counts.get(INPUT, 0)
     kept = sum(v for k, v in counts.items() if k.startswith("kept:"))
-    dropped = sum(v for k, v in counts.items() if k != INPUT and not k.startswith("kept:"))
-    if total != kept + dropped:
-        raise AssertionError(f"accounting does not balance: input {total} != kept {kept} + dropped {dropped}")
-    return total, kept, dropped
+    dropped = {k: v for k, v in counts.items() if k != INPUT and not k.startswith("kept:")}
+    check_balance("main job", total, kept, dropped)
+    return total, kept, sum(dropped.values())
