@@ -21,6 +21,7 @@ LINK_BLOCKLIST: Final = "blocklist"
 LINK_WIKIPEDIA: Final = "wikipedia"
 LINK_INVALID_URL: Final = "invalid_url"
 LINK_OUT_OF_RANGE: Final = "out_of_range"
+LINK_BAD_RECORD: Final = "bad_record"  # not a submission: not JSON, not an object, or a field of the wrong type
 
 # crawl, page fetching: why a queued URL has no page. HTTP errors are "http_<status>".
 FETCH_ROBOTS: Final = "robots"
@@ -57,6 +58,17 @@ CLEAN_BOILERPLATE: Final = "boilerplate"
 DEDUP_EXACT: Final = "exact_duplicate"
 DEDUP_NEAR: Final = "near_duplicate"
 DEDUP_CONTAMINATED: Final = "contaminated"
+
+# tokenizer training: input documents not used to train the BPE.
+TOKENIZER_EMPTY: Final = "empty"
+
+# evaluation sets: documents of an evaluation file that are not part of the set.
+EVAL_EMPTY: Final = "empty"
+
+# read (WARC input): why a response record read in full gives no page.
+READ_TOO_LARGE: Final = "too_large"  # the decoded body passed the clean stage's max_bytes
+READ_NOT_HTTP: Final = "not_http"  # the target URI is not http(s): dns:, ftp:, whois:, none
+READ_BAD_HTTP: Final = "bad_http"  # no HTTP message, or one that cannot be parsed or decoded
 
 
 def key(stage: str, reason: str) -> str:

@@ -38,10 +38,15 @@ def read_hosts_file(path: str | Path) -> dict[str, str]:
     """Name (lower-case) -> address from a hosts(5) file; the first mapping of a name wins."""
     mapping: dict[str, str] = {}
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        raw_lines = Path(path).read_bytes().splitlines()
     except OSError as exc:
         raise BadFileError(str(path), f"cannot read hosts file: {exc.strerror}") from exc
-    for number, line in enumerate(lines, 1):
+    for number, raw in enumerate(raw_lines, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadFileError(str(path), f"not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1}): "
+                                          "a hosts file is text, `ADDRESS NAME...` a line", f"line {number}") from None
         fields = line.split("#", 1)[0].split()
         if not fields:
             continue

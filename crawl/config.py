@@ -3,16 +3,24 @@
 `LinkConfig` drives link collection (listing API and dump files, the link rules, the karma
 threshold), `FetchConfig` the page fetcher. `fetch_settings` turns a `FetchConfig` into the
 Scrapy settings that override `webtext.crawl.settings`.
+
+Counts, sizes and times carry their lower bound (`at_least`, or `above` for a bound the value
+must exceed) in the field's metadata; a value that cannot work (`--per-domain 0` would never
+fetch, `--max-size -1` would refuse every page) raises `ConfigError` when the configuration is
+built, before any work starts.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from webtext.core.config import setting
+from webtext.core.errors import ConfigError
 from webtext.crawl import settings as scrapy_defaults
 from webtext.crawl.listing import SORTS, TIMES, USER_AGENT
 from webtext.crawl.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
@@ -30,7 +38,10 @@ class LinkConfig:
     subreddit: list[str] = setting([], "subreddits to list (`all` for every one)")
     sort: str = setting("top", "listing order", choices=SORTS)
     time: str = setting("all", "time window of `top` listings", choices=TIMES)
-    max_items: int = setting(1000, "stop each listing after this many submissions (Reddit stops near 1000)")
+    max_items: int = setting(1000, "stop each listing after this many submissions (Reddit stops near 1000)",
+                             at_least=1)
+    max_requests: int = setting(100, "stop each listing after this many page requests (an API that never "
+                                     "ends a listing cannot hold the crawl)", at_least=1)
     token: str = setting("", "OAuth bearer token for the API")
     client_id: str = setting("", "API client id (client-credentials flow, with --client-secret)")
     client_secret: str = setting("", "API client secret")
@@ -43,6 +54,11 @@ class LinkConfig:
     sum_scores: bool = setting(False, "apply the threshold to the sum of all submissions of a URL")
     keep_stickied: bool = setting(False, "keep links of stickied (pinned) submissions")
     blocklist: Path | None = setting(None, "file of domains to drop, one a line")
+
+    def __post_init__(self) -> None:
+        check_bounds(self)
+        if self.api_base and urlsplit(self.api_base).scheme not in ("http", "https"):
+            raise ConfigError(f"--api-base must be an http(s) URL (got {self.api_base!r})")
 
     def rules(self, for_dumps: bool) -> LinkRules:
         until = self.until or (END_OF_WEBTEXT if for_dumps else "")
@@ -61,18 +77,37 @@ class FetchConfig:
     warc_dir: Path = setting(DEFAULT_WARC_DIR, "directory of the WARC files")
     hosts_file: Path | None = setting(None, "hosts(5) file resolving names before DNS (like curl --resolve)")
     allow_private: bool = setting(False, "allow private, loopback and link-local addresses (sample web, tests)")
-    concurrency: int = setting(64, "requests in flight overall")
-    per_domain: int = setting(4, "requests in flight per host")
-    timeout: float = setting(30.0, "seconds allowed per request")
-    retries: int = setting(2, "retries of 5xx answers and timeouts (with exponential backoff)")
-    backoff: float = setting(1.0, "seconds before the first retry; doubled for each further one")
-    max_size: int = setting(5 * 1024 * 1024, "largest response in bytes, also after decompression")
-    warc_size: int = setting(1 << 30, "roll over to a new WARC file after this many bytes")
+    concurrency: int = setting(64, "requests in flight overall", at_least=1)
+    per_domain: int = setting(4, "requests in flight per host", at_least=1)
+    timeout: float = setting(30.0, "seconds allowed per request", above=0)
+    retries: int = setting(2, "retries of 5xx answers and timeouts (with exponential backoff)", at_least=0)
+    backoff: float = setting(1.0, "seconds before the first retry; doubled for each further one", at_least=0)
+    max_size: int = setting(5 * 1024 * 1024, "largest response in bytes, also after decompression", at_least=1)
+    warc_size: int = setting(1 << 30, "roll over to a new WARC file after this many bytes", at_least=1)
     autothrottle: bool = setting(True, "adapt each host's delay to its latency (Scrapy AutoThrottle)")
-    throttle_start: float = setting(1.0, "AutoThrottle's first delay per host, in seconds")
-    batch: int = setting(500, "URLs read from the store at a time")
+    throttle_start: float = setting(1.0, "AutoThrottle's first delay per host, in seconds", at_least=0)
+    batch: int = setting(500, "URLs read from the store at a time", at_least=1)
     retry_failed: bool = setting(False, "requeue URLs that failed with a transient error (timeouts, 5xx)")
     user_agent: str = setting(scrapy_defaults.USER_AGENT, "User-Agent for page requests (and robots.txt)")
+
+    def __post_init__(self) -> None:
+        check_bounds(self)
+
+
+def check_bounds(config: object) -> None:
+    """`ConfigError` naming the flag when a field is below its `at_least` or not above its `above` bound."""
+    for f in dataclasses.fields(config):  # type: ignore[arg-type]
+        value = getattr(config, f.name)
+        low, above = f.metadata.get("at_least"), f.metadata.get("above")
+        if low is None and above is None:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{flag} must be a finite number (got {value})")
+        if low is not None and not value >= low:
+            raise ConfigError(f"{flag} must be at least {low} (got {value})")
+        if above is not None and not value > above:
+            raise ConfigError(f"{flag} must be more than {above} (got {value})")
 
 
 def fetch_settings(fetch: FetchConfig, links: LinkConfig | None = None) -> dict[str, Any]:

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from webtext.core import reasons
+from webtext.core.accounting import check_balance
 from webtext.core.config import to_jsonable
 from webtext.core.errors import ConfigError
-from webtext.core.progress import progress
-from webtext.crawl.collect import LinkCollector
+from webtext.crawl.addresses import read_hosts_file
+from webtext.crawl.collect import KEPT, KNOWN, LinkCollector, collect_dump
 from webtext.crawl.config import FetchConfig, LinkConfig, fetch_settings
-from webtext.crawl.dumps import DumpReport, iter_dump
-from webtext.crawl.listing import ListingSpider
+from webtext.crawl.listing import ERROR_STAT, LISTING_STATS, ApiError, ListingSpider
 from webtext.crawl.lock import StoreLock
 from webtext.crawl.pages import PagesSpider
 from webtext.crawl.runner import SpiderRun, run_in_sequence
@@ -44,32 +44,44 @@ class JobResult:
 
 
 def read_dumps(store: LinkStore, links: LinkConfig, result: JobResult) -> None:
-    """Read the dump files not read before into the store."""
+    """Read the dump files not read before into the store.
+
+    A file is marked read only when it was read to its end; a damaged one raises `BadFileError`
+    after the posts read so far are committed and the threshold applied to them.
+    """
     collector = LinkCollector(store, links.rules(for_dumps=True))
-    for path in links.dump:
-        size = path.stat().st_size if path.is_file() else -1
-        if size < 0:
-            raise ConfigError(f"dump file not found: {path}")
-        if store.source_done(path.name, size):
-            result.dumps.append({"path": str(path), "skipped": "already read"})
-            continue
-        report = DumpReport(str(path))
-        for post in progress(iter_dump(path, report), desc=path.name, unit="post"):
-            collector.add(post)
-        collector.flush()
-        store.mark_source(path.name, size, report.records)
-        result.dumps.append({"path": str(path), "lines": report.lines, "records": report.records,
-                             "malformed": report.malformed_count, "malformed_lines": report.malformed})
-    counts = collector.finish(links.min_score, links.sum_scores)
-    result.links = dict(Counter(result.links) + Counter(counts))
+    try:
+        for path in links.dump:
+            size = path.stat().st_size if path.is_file() else -1
+            if size < 0:
+                raise ConfigError(f"dump file not found: {path}")
+            if store.source_done(path.name, size):
+                result.dumps.append({"path": str(path), "skipped": "already read"})
+                continue
+            entry = collect_dump(collector, path)
+            store.mark_source(path.name, size, entry["records"])
+            result.dumps.append(entry)
+    finally:
+        counts = collector.finish(links.min_score, links.sum_scores)
+        result.links = dict(Counter(result.links) + Counter(counts))
 
 
 def run_job(store_path: Path, links: LinkConfig | None, fetch: FetchConfig | None) -> JobResult:
-    """Collect links (when `links`) then fetch pages (when `fetch`), under the store's lock."""
+    """Collect links (when `links`) then fetch pages (when `fetch`), under the store's lock.
+
+    Raises `ApiError` when the listing API could not be used (the links read before stay stored).
+    """
     if links is not None and not links.dump and not links.uses_api:
         raise ConfigError("give --dump FILE... and/or --api-base URL with --subreddit NAME...")
+    if fetch is not None and fetch.hosts_file is not None:
+        read_hosts_file(fetch.hosts_file)  # a bad hosts file fails now, not inside the crawler
+    lock = StoreLock(store_path)
+    if links is None and not store_path.is_file() and not lock.path.exists():
+        raise _no_store(store_path)  # checked before locking, so a mistyped path creates nothing
     result = JobResult()
-    with StoreLock(store_path):
+    with lock:
+        if links is None and not store_path.is_file():
+            raise _no_store(store_path)
         with LinkStore(store_path) as store:
             if links is not None and links.dump:
                 read_dumps(store, links, result)
@@ -83,7 +95,23 @@ def run_job(store_path: Path, links: LinkConfig | None, fetch: FetchConfig | Non
         result.interrupted |= run.finish_reason not in ("finished", "not started")
         result.links = dict(Counter(result.links) + Counter(
             {k.removeprefix("webtext/links/"): v for k, v in run.stats.items() if k.startswith("webtext/links/")}))
+    for run in runs:
+        if ERROR_STAT in run.stats:
+            raise ApiError(str(run.stats[ERROR_STAT]))
+    listing = result.spiders.get(ListingSpider.name)
+    if listing is not None:
+        _check_listing_balance(listing)
     return result
+
+
+def _no_store(store_path: Path) -> ConfigError:
+    return ConfigError(f"link store not found: {store_path} (collect links first with `webtext crawl links`)")
+
+
+def _check_listing_balance(stats: dict[str, Any]) -> None:
+    counts = {k.removeprefix("webtext/links/"): v for k, v in stats.items() if k.startswith("webtext/links/")}
+    kept = counts.pop(KEPT, 0) + counts.pop(KNOWN, 0)
+    check_balance("listing", int(stats.get(LISTING_STATS + "children", 0)), kept, counts)
 
 
 def _spider_runs(store_path: Path, links: LinkConfig | None, fetch: FetchConfig | None) -> list[SpiderRun]:
@@ -94,7 +122,8 @@ def _spider_runs(store_path: Path, links: LinkConfig | None, fetch: FetchConfig 
             time=links.time, token=links.token, client_id=links.client_id, client_secret=links.client_secret,
             token_url=links.token_url, user_agent=links.api_user_agent, max_items=links.max_items,
             keep_stickied=links.keep_stickied, since=links.since, until=links.until,
-            blocklist=str(links.blocklist or ""), min_score=links.min_score, sum_scores=links.sum_scores)))
+            blocklist=str(links.blocklist or ""), min_score=links.min_score, sum_scores=links.sum_scores,
+            max_requests=links.max_requests)))
     if fetch is not None:
         runs.append(SpiderRun(PagesSpider, dict(store=str(store_path), warc_dir=str(fetch.warc_dir),
                                                 batch=fetch.batch, warc_size=fetch.warc_size)))
@@ -112,6 +141,8 @@ def summarize(store_path: Path, result: JobResult, started: float, config: dict[
         "interrupted": result.interrupted,
         "links": result.links,
         "dumps": result.dumps,
+        "listing": {k.removeprefix(LISTING_STATS): v for k, v in
+                    result.spiders.get(ListingSpider.name, {}).items() if k.startswith(LISTING_STATS)},
         "pages": {k.removeprefix("webtext/"): v for k, v in pages.items() if k.startswith("webtext/")},
         "store": totals,
         "scrapy": {name: to_jsonable({k: str(v) if hasattr(v, "isoformat") else v for k, v in stats.items()})

@@ -10,29 +10,52 @@ secret as HTTP basic auth), and it honours the rate-limit headers (`throttle.py`
 robots.txt does not apply here: API access is governed by the API terms, and Reddit's
 robots.txt disallows crawlers that the API admits. Every submission goes through the same
 `LinkCollector` as the dump reader, so both sources record the same links.
+
+An API that misbehaves cannot keep the spider (and the store's lock) forever: a listing stops
+at an empty page that still names a next page, at a cursor it already followed, or after
+`max_requests` pages, with a warning saying which. A child that is not a valid submission is a
+counted `bad_record` drop named by its page and position; the rest of its page is kept. An API
+that cannot be used at all (unreachable, credentials refused with 401/403, any other HTTP error
+after retries, an answer that is not JSON or not a listing) stops the spider with `ApiError`,
+which the job reports as one `error:` line.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from webtext.core.errors import ConfigError
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError
+from twisted.python.failure import Failure
+from webtext.core import reasons
+from webtext.core.errors import ConfigError, WebtextError
 from webtext.crawl import settings as crawl_settings
 from webtext.crawl.collect import LinkCollector
 from webtext.crawl.lock import StoreLock
 from webtext.crawl.rules import LinkRules, read_blocklist
 from webtext.crawl.store import LinkStore
 
+log = logging.getLogger(__name__)
+
 REDDIT_TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 USER_AGENT = "python:webtext:0.1.0 (by /u/webtext-crawler)"
 SORTS = ("top", "new", "hot")
 TIMES = ("all", "year", "month", "week", "day", "hour")
+ERROR_STAT = "webtext/error"
+LISTING_STATS = "webtext/listing/"
+_AUTH_HINT = ": check --token, or --client-id and --client-secret"
+
+
+class ApiError(WebtextError):
+    """The listing API cannot be used: unreachable, credentials refused, or answers that are not listings."""
 
 
 def token_url_for(api_base: str) -> str:
@@ -40,6 +63,34 @@ def token_url_for(api_base: str) -> str:
     if urlsplit(api_base).hostname == "oauth.reddit.com":
         return REDDIT_TOKEN_URL
     return api_base.rstrip("/") + "/api/v1/access_token"
+
+
+def read_listing_page(body: bytes) -> tuple[list[Any], str | None]:
+    """The children and the next-page cursor of one listing answer; `ValueError` if it is not a listing."""
+    try:
+        answer = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ValueError("not JSON") from None
+    listing = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(listing, dict) or not isinstance(listing.get("children"), list):
+        raise ValueError("not a Reddit listing (no data.children list)")
+    after = listing.get("after")
+    if after is not None and not isinstance(after, str):
+        raise ValueError(f"not a Reddit listing (data.after is {type(after).__name__}, not a string)")
+    return listing["children"], after or None
+
+
+def collect_page(collector: LinkCollector, children: list[Any], where: str) -> int:
+    """Record each child of a listing page; returns how many were submissions (not bad records)."""
+    posts = 0
+    for number, child in enumerate(children, 1):
+        kind = child.get("kind") if isinstance(child, dict) else None
+        if kind != "t3":
+            what = f"kind {kind!r}" if isinstance(child, dict) else type(child).__name__
+            collector.drop_bad(f"{where} child {number}", f"not a submission ({what[:40]})")
+            continue
+        posts += collector.add(child.get("data"), f"{where} child {number}") != reasons.LINK_BAD_RECORD
+    return posts
 
 
 class ListingSpider(scrapy.Spider):
@@ -59,40 +110,53 @@ class ListingSpider(scrapy.Spider):
     def __init__(self, store: str = "out/crawl/links.sqlite", api_base: str = "https://oauth.reddit.com",
                  subreddits: list[str] | str = "all", sort: str = "top", time: str = "all",
                  token: str = "", client_id: str = "", client_secret: str = "", token_url: str = "",
-                 user_agent: str = USER_AGENT, max_items: int | str = 1000, keep_stickied: bool | str = False,
-                 since: str = "", until: str = "", blocklist: str = "", min_score: int | str = 3,
-                 sum_scores: bool | str = False, **kwargs: Any) -> None:
+                 user_agent: str = USER_AGENT, max_items: int | str = 1000, max_requests: int | str = 100,
+                 keep_stickied: bool | str = False, since: str = "", until: str = "", blocklist: str = "",
+                 min_score: int | str = 3, sum_scores: bool | str = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._lock = StoreLock(store)
-        self._lock.acquire()
         if sort not in SORTS or time not in TIMES:
             raise ConfigError(f"--sort must be one of {', '.join(SORTS)} and --time one of {', '.join(TIMES)}")
+        self.max_items, self.max_requests = int(max_items), int(max_requests)
+        if self.max_items < 1 or self.max_requests < 1:
+            raise ConfigError("--max-items and --max-requests must be at least 1")
+        self._lock = StoreLock(store)
+        self._lock.acquire()
         self.subreddits = subreddits.split(",") if isinstance(subreddits, str) else list(subreddits)
         self.api_base, self.sort, self.time = api_base.rstrip("/"), sort, time
         self.token, self.client_id, self.client_secret = token, client_id, client_secret
         self.token_url = token_url or token_url_for(api_base)
-        self.api_user_agent, self.max_items = user_agent, int(max_items)
+        self.api_user_agent = user_agent
         self.store = LinkStore(store)
         rules = LinkRules(keep_stickied=flag(keep_stickied), since=since, until=until,
                           blocklist=read_blocklist(blocklist or None))
         self.collector = LinkCollector(self.store, rules)
         self.min_score, self.sum_scores = int(min_score), flag(sum_scores)
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, int] = {}  # submissions per subreddit
+        self.requests: dict[str, int] = {}  # pages asked for per subreddit
+        self.cursors: dict[str, set[str]] = {}  # `after` values followed per subreddit
+        self.stopped: dict[str, str] = {}  # why a listing stopped early
+        self.children = 0
+        self.error = ""
 
     async def start(self) -> AsyncIterator[Any]:
         if self.client_id and self.client_secret and not self.token:
             secret = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
             yield scrapy.FormRequest(self.token_url, formdata={"grant_type": "client_credentials"},
                                      headers={"Authorization": f"Basic {secret}", "User-Agent": self.api_user_agent},
-                                     callback=self.got_token, dont_filter=True)
+                                     callback=self.got_token, errback=self.failed, dont_filter=True)
             return
         for request in self._first_pages():
             yield request
 
     def got_token(self, response: Response) -> Iterator[scrapy.Request]:
-        self.token = str(json.loads(response.text).get("access_token") or "")
-        if not self.token:
-            raise ConfigError(f"{self.token_url} gave no access token: check --client-id/--client-secret")
+        try:
+            answer = json.loads(response.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            self._fail(f"the token endpoint {self.token_url} answered something that is not JSON")
+        token = answer.get("access_token") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token:
+            self._fail(f"the token endpoint {self.token_url} gave no access token{_AUTH_HINT}")
+        self.token = token
         yield from self._first_pages()
 
     def _first_pages(self) -> Iterator[scrapy.Request]:
@@ -104,30 +168,77 @@ class ListingSpider(scrapy.Spider):
         headers = {"User-Agent": self.api_user_agent}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        self.requests[subreddit] = self.requests.get(subreddit, 0) + 1
+        if after:
+            self.cursors.setdefault(subreddit, set()).add(after)
         return scrapy.Request(f"{self.api_base}/r/{subreddit}/{self.sort}.json?{urlencode(query)}",
-                              headers=headers, callback=self.parse, cb_kwargs={"subreddit": subreddit},
-                              dont_filter=True)
+                              headers=headers, callback=self.parse, errback=self.failed,
+                              cb_kwargs={"subreddit": subreddit}, dont_filter=True)
 
     def parse(self, response: Response, subreddit: str) -> Iterator[scrapy.Request]:
         try:
-            data = json.loads(response.text)["data"]
-        except (ValueError, KeyError, TypeError):
-            self.logger.error("not a Reddit listing: %s", response.url)
-            return
-        for child in data.get("children", []):
-            if child.get("kind") == "t3" and isinstance(child.get("data"), dict):
-                self.collector.add(child["data"])
-                self.seen[subreddit] = self.seen.get(subreddit, 0) + 1
+            children, after = read_listing_page(response.body)
+        except ValueError as exc:
+            kind = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            self._fail(f"{response.url} answered {exc} (Content-Type {kind or 'unset'}): check --api-base")
+        self.children += len(children)
+        where = f"r/{subreddit} page {self.requests[subreddit]}"
+        self.seen[subreddit] = self.seen.get(subreddit, 0) + collect_page(self.collector, children, where)
         self.collector.flush()
-        after = data.get("after")
-        if after and self.seen.get(subreddit, 0) < self.max_items:
-            yield self._page(subreddit, after)
+        if not after or self.seen[subreddit] >= self.max_items:
+            return
+        stop = self._stop_reason(subreddit, children, after)
+        if stop:
+            self.stopped[subreddit] = stop
+            log.warning("listing r/%s stopped: %s", subreddit, stop)
+            return
+        yield self._page(subreddit, after)
+
+    def _stop_reason(self, subreddit: str, children: list[Any], after: str) -> str:
+        if not children:
+            return f"an empty page still names a next page ({after[:40]!r})"
+        if after in self.cursors.get(subreddit, ()):
+            return f"the API repeated the cursor {after[:40]!r}"
+        if self.requests[subreddit] >= self.max_requests:
+            return f"{self.max_requests} pages requested (--max-requests)"
+        return ""
+
+    def failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """Errback of every API request: the API cannot be used, so the run fails."""
+        url = failure.request.url  # type: ignore[attr-defined]
+        where = (f"the token endpoint {self.token_url}" if url == self.token_url
+                 else f"the Reddit API at {self.api_base}")
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            hint = _AUTH_HINT if status in (401, 403) else ""
+            message = f"{where} answered HTTP {status} for {url}{hint}"
+        elif failure.check(DNSLookupError):
+            message = f"cannot resolve the host of {where}: {failure.getErrorMessage()}"
+        else:
+            message = f"cannot reach {where}: {failure.getErrorMessage()}"
+        return self._closing(message)
+
+    def _closing(self, message: str) -> Iterator[scrapy.Request]:
+        """Output that stops the spider when Scrapy reads it (an errback that raises is logged with a traceback)."""
+        self._fail(message)
+        yield from ()
+
+    def _fail(self, message: str) -> NoReturn:
+        self.error = self.error or message
+        raise CloseSpider("api_error")
 
     def closed(self, reason: str) -> None:
         counts = self.collector.finish(self.min_score, self.sum_scores)
-        if self.crawler.stats is not None:
+        stats = self.crawler.stats
+        if stats is not None:
             for name, value in counts.items():
-                self.crawler.stats.set_value(f"webtext/links/{name}", value)
+                stats.set_value(f"webtext/links/{name}", value)
+            stats.set_value(LISTING_STATS + "pages", sum(self.requests.values()))
+            stats.set_value(LISTING_STATS + "children", self.children)
+            stats.set_value(LISTING_STATS + "stopped", {f"r/{k}": v for k, v in self.stopped.items()})
+            stats.set_value(LISTING_STATS + "bad_records", list(self.collector.bad_records))
+            if self.error:
+                stats.set_value(ERROR_STAT, self.error)
         self.store.close()
         self._lock.release()
 

@@ -35,8 +35,13 @@ class SpiderRun:
 def run_in_sequence(runs: list[SpiderRun], settings: dict[str, Any]) -> list[SpiderRun]:
     """Run `runs` one after another; stops early when one is interrupted or fails."""
     _quiet(settings)
-    process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
-    _quiet(settings)  # Scrapy resets the levels while it starts
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)  # Scrapy sets its loggers to DEBUG and prints a version banner while it starts
+    try:
+        process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
+    finally:
+        logging.disable(previous)
+    _quiet(settings)  # then restore the levels it reset
     errors: list[Failure] = []
     done: list[bool] = []
 

@@ -47,4 +47,6 @@ def test_a_refused_token_fails_the_run(strict_api: SampleWebServer, crawl_cli: C
     done = crawl_cli("links", "--store", str(store), "--api-base", strict_api.site.api_base, "--subreddit", "all",
                      "--token", "not-issued", check=False)
     assert collected_posts(store) == 0
-    assert "401" in done.stderr
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "401" in last and "--token" in last
