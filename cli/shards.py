@@ -3,8 +3,11 @@
     webtext shards inspect out/corpus
     webtext shards inspect out/corpus --split val --no-verify --top 20
 
-Every split of the manifest is opened and checked (checksums unless `--no-verify`); a damaged
-or foreign shard ends the command with one line naming the file and exit status 2.
+The manifest is checked first (every shard of each split listed, totals that add up, no path
+leaving the directory, every shard file of the directory listed), then every split is opened and
+checked (checksums unless `--no-verify`), and the tokenizer file, when there is one, must have the
+vocabulary the manifest records. A damaged or foreign manifest or shard ends the command with one
+line naming the file and exit status 2.
 """
 
 from __future__ import annotations
@@ -14,28 +17,35 @@ from pathlib import Path
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from webtext.core.errors import BadFileError
     from webtext.tokenize.bpe import Tokenizer, load_tokenizer
     from webtext.tokenize.manifest import read_manifest
+    from webtext.tokenize.shard_format import MANIFEST_NAME
     from webtext.tokenize.shard_reader import ShardSet
     from webtext.tokenize.shard_summary import summarize
 
     manifest = read_manifest(args.directory)
-    splits = args.split or sorted(manifest.get("splits", {}))
+    splits = args.split or sorted(manifest["splits"])
+    recorded = manifest["tokenizer"]
     tokenizer: Tokenizer | None = None
     source = args.tokenizer
-    if source is None and manifest.get("tokenizer", {}).get("file"):
-        source = args.directory / manifest["tokenizer"]["file"]
+    if source is None and recorded.get("file"):
+        source = args.directory / recorded["file"]
     if source is not None and Path(source).exists():
         tokenizer = load_tokenizer(source)
+        if "vocab_size" in recorded and tokenizer.vocab_size != recorded["vocab_size"]:
+            raise BadFileError(str(args.directory / MANIFEST_NAME),
+                               f"vocab_size is {recorded['vocab_size']}, but the tokenizer file {source} "
+                               f"has {tokenizer.vocab_size} tokens", where="tokenizer")
     print(f"{args.directory}: {', '.join(splits) or 'no splits'}")
     if tokenizer is not None:
-        match = "matches" if tokenizer.hash == manifest.get("tokenizer", {}).get("hash") else "DOES NOT match"
+        match = "matches" if tokenizer.hash == recorded.get("hash") else "DOES NOT match"
         print(f"tokenizer {source}: {tokenizer.vocab_size} tokens, {match} the shards")
     for split in splits:
         shards = ShardSet.open(args.directory, split, verify=args.verify,
                                tokenizer_hash=tokenizer.hash if tokenizer is not None else None)
         print("\n".join(summarize(shards, tokenizer, args.verify, args.top, args.sample_tokens)))
-    drops = manifest.get("drops") or {}
+    drops = manifest.get("drops", {})
     if drops:
         print(f"dropped documents: {sum(drops.values()):,} "
               f"({', '.join(f'{reason} {count:,}' for reason, count in drops.items())})")

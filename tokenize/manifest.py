@@ -4,23 +4,37 @@ The manifest records the tokenizer (file and hash, vocabulary size, end-of-text 
 every shard of every split with its document and token counts, byte size and SHA-256, the split
 rule, the resolved pipeline options and the accounting of every dropped document by reason. The
 reader trusts a shard only when it matches its manifest entry.
+
+`read_manifest` trusts the manifest itself no more than the shards: every key has its type, the
+tokenizer's token type holds its vocabulary, each split lists exactly the shards
+`{split}-00000-of-{count}` to `{split}-{count-1}-of-{count}` (so a deleted entry shows in the
+file names of the others), the split totals are the sums of their shards, every shard file in the
+directory is listed, and no path (shard or tokenizer, symbolic links followed) leaves the
+directory. `write_manifest` checks what it writes the same way.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from webtext.core.atomic import write_json
 from webtext.core.config import to_jsonable
 from webtext.core.errors import BadFileError
-from webtext.tokenize.shard_format import FORMAT, MANIFEST_NAME
+from webtext.tokenize.shard_format import (
+    FORMAT,
+    MANIFEST_NAME,
+    check_split_name,
+    parse_shard_name,
+    shard_name,
+    token_dtype,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,11 @@ class ShardInfo:
 _SHARD_KEYS = ("file", "n_docs", "n_tokens", "n_bytes", "sha256")
 
 
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path` (symbolic links followed) lies inside the directory `root`."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo], *,
                    tokenizer_file: str | os.PathLike[str] | None = None,
                    split_rule: Mapping[str, Any] | None = None,
@@ -58,9 +77,11 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
                    drops: Mapping[str, int] | None = None) -> Path:
     """Write `directory/manifest.json` for `shards` (all splits) and return its path.
 
-    `tokenizer_file` is recorded relative to `directory` when it lies inside it. The shards must
-    all come from one tokenizer. `split_rule`, `options` and `drops` (reason key -> count) are
-    the caller's, recorded as given.
+    `tokenizer_file` must lie inside `directory` (a shard directory is complete on its own) and
+    is recorded relative to it. The shards must all come from one tokenizer, and each split's
+    shards must all be there (`ValueError` otherwise: a manifest that would be refused on reading
+    is never written). `split_rule`, `options` and `drops` (reason key -> count) are the caller's,
+    recorded as given.
     """
     root = Path(directory)
     infos = sorted(shards, key=lambda s: (s.split, s.index))
@@ -74,9 +95,10 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
                      "eot_id": first.eot_id, "dtype": first.dtype}
     if tokenizer_file is not None:
         path = Path(tokenizer_file)
-        with contextlib.suppress(ValueError):  # outside the directory: kept as given
-            path = path.resolve().relative_to(root.resolve())
-        tokenizer["file"] = os.fspath(path)
+        if not _inside(root, path):
+            raise ValueError(f"tokenizer file {path} is outside the shard directory {root}: save it beside "
+                             "the shards")
+        tokenizer["file"] = os.fspath(path.resolve().relative_to(root.resolve()))
     splits: dict[str, dict[str, Any]] = {}
     for info in infos:
         entry = splits.setdefault(info.split, {"n_docs": 0, "n_tokens": 0, "shards": []})
@@ -88,25 +110,153 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
                 "options": to_jsonable(dict(options or {})),
                 "drops": dict(sorted((drops or {}).items()))}
     target = root / MANIFEST_NAME
+    try:
+        _Checker(target).manifest(manifest)
+    except BadFileError as error:
+        raise ValueError(f"refusing to write an inconsistent manifest: {error}") from None
     write_json(target, manifest)
     return target
 
 
 def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
-    """The manifest of `directory`; `BadFileError` naming it when missing or malformed."""
-    path = Path(directory) / MANIFEST_NAME
+    """The checked manifest of `directory` (see the module docstring); `BadFileError` naming it."""
+    root = Path(directory)
+    path = root / MANIFEST_NAME
+    if path.exists() and not path.is_file():
+        raise BadFileError(str(path), "not a regular file")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise BadFileError(str(path), "missing: not a shard directory, or its writing did not finish") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadFileError(str(path), f"unreadable manifest ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BadFileError(str(path), f"not a {FORMAT} manifest")
-    for split, entry in manifest.get("splits", {}).items():
-        for number, shard in enumerate(entry.get("shards", [])):
-            missing = [key for key in _SHARD_KEYS if key not in shard]
-            if missing:
-                raise BadFileError(str(path), f"entry lacks {', '.join(missing)}",
-                                   where=f"splits.{split}.shards[{number}]")
-    return manifest
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise BadFileError(str(path), f"unreadable manifest ({type(error).__name__}: {error})") from None
+    checker = _Checker(path)
+    checked = checker.manifest(manifest)
+    checker.directory(root, checked)
+    return checked
+
+
+_HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+class _Checker:
+    """Checks a manifest's structure and its agreement with its directory; raises `BadFileError`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str | None, problem: str) -> NoReturn:
+        raise BadFileError(str(self.path), problem, where=where)
+
+    def obj(self, value: Any, where: str | None, keys: Iterable[str] = ()) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(where, f"must be an object, not {_show(value)}")
+        missing = [key for key in keys if key not in value]
+        if missing:
+            self.fail(where, f"entry lacks {', '.join(missing)}")
+        return value
+
+    def number(self, value: Any, where: str, low: int = 0, high: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low \
+                or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            self.fail(where, f"must be a whole number {bounds}, not {_show(value)}")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value:
+            self.fail(where, f"must be a non-empty string, not {_show(value)}")
+        return value
+
+    def relative(self, value: Any, where: str, what: str = "file") -> str:
+        name = self.text(value, f"{where}.{what}")
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            self.fail(where, f"{what} {name!r} leaves the shard directory")
+        return name
+
+    def manifest(self, manifest: Any) -> dict[str, Any]:
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            self.fail(None, f"not a {FORMAT} manifest")
+        self.obj(manifest, None, ("tokenizer", "splits"))
+        splits = self.obj(manifest["splits"], "splits")
+        self.tokenizer(self.obj(manifest["tokenizer"], "tokenizer"), needed=bool(splits))
+        for split, entry in splits.items():
+            self.split(split, entry)
+        for reason, count in self.obj(manifest.get("drops", {}), "drops").items():
+            self.number(count, f"drops.{reason}")
+        return manifest
+
+    def tokenizer(self, tokenizer: dict[str, Any], needed: bool) -> None:
+        if "file" in tokenizer:
+            self.relative(tokenizer["file"], "tokenizer")
+        if not needed and not tokenizer.keys() - {"file"}:
+            return
+        self.obj(tokenizer, "tokenizer", ("hash", "vocab_size", "eot_id", "dtype"))
+        self.text(tokenizer["hash"], "tokenizer.hash")
+        vocab_size = self.number(tokenizer["vocab_size"], "tokenizer.vocab_size", 1, 2**32)
+        eot_id = self.number(tokenizer["eot_id"], "tokenizer.eot_id")
+        if eot_id >= vocab_size:
+            self.fail("tokenizer", f"eot_id {eot_id} is outside the vocabulary of {vocab_size}")
+        dtype, expected = tokenizer["dtype"], token_dtype(vocab_size).name
+        if dtype != expected:
+            self.fail("tokenizer", f"dtype {_show(dtype)} does not match a vocabulary of {vocab_size}: "
+                                   f"the writer stores its ids as {expected}")
+
+    def split(self, split: str, value: Any) -> None:
+        where = f"splits.{split}"
+        try:
+            check_split_name(split)
+        except ValueError as error:
+            self.fail("splits", str(error))
+        entry = self.obj(value, where, ("n_docs", "n_tokens", "shards"))
+        shards = entry["shards"]
+        if not isinstance(shards, list):
+            self.fail(f"{where}.shards", f"must be a list, not {_show(shards)}")
+        for number, shard in enumerate(shards):
+            at = f"{where}.shards[{number}]"
+            self.obj(shard, at, _SHARD_KEYS)
+            self.relative(shard["file"], at)
+            for key in ("n_docs", "n_tokens"):
+                self.number(shard[key], f"{at}.{key}")
+            self.number(shard["n_bytes"], f"{at}.n_bytes", 1)
+            if not isinstance(shard["sha256"], str) or not _HEX_DIGEST.match(shard["sha256"]):
+                self.fail(f"{at}.sha256", f"must be 64 hexadecimal digits, not {_show(shard['sha256'])}")
+        count = len(shards)
+        for shard in shards:
+            parsed = parse_shard_name(shard["file"])
+            if parsed is not None and parsed[0] == split and parsed[2] != count:
+                self.fail(where, f"lists {count} shards, but their file names say -of-{parsed[2]:05d}: "
+                                 "a shard entry was deleted or added")
+        for number, shard in enumerate(shards):
+            expected = shard_name(split, number, count)
+            if shard["file"] != expected:
+                self.fail(f"{where}.shards[{number}]", f"file {_show(shard['file'])}, expected {expected!r}")
+        for key in ("n_docs", "n_tokens"):
+            total, recorded = sum(shard[key] for shard in shards), self.number(entry[key], f"{where}.{key}")
+            if total != recorded:
+                self.fail(where, f"{key} is {recorded}, but its shards hold {total} in all")
+
+    def directory(self, root: Path, manifest: dict[str, Any]) -> None:
+        listed = {shard["file"] for entry in manifest["splits"].values() for shard in entry["shards"]}
+        try:
+            present = sorted(p.name for p in root.iterdir() if parse_shard_name(p.name))
+        except OSError as error:
+            self.fail(None, f"cannot list the shard directory ({error})")
+        unlisted = [name for name in present if name not in listed]
+        if unlisted:
+            more = f" (and {len(unlisted) - 1} more)" if len(unlisted) > 1 else ""
+            self.fail(None, f"{unlisted[0]}{more} is in the directory but not listed: a shard entry was "
+                            "deleted, or the file is left from another run")
+        for name in sorted(listed):
+            if (root / name).is_symlink() and not _inside(root, root / name):
+                raise BadFileError(str(root / name), f"a link to {(root / name).resolve()}, outside the shard "
+                                                     f"directory {root}")
+        tokenizer_file = manifest["tokenizer"].get("file")
+        if tokenizer_file is not None and not _inside(root, root / tokenizer_file):
+            self.fail("tokenizer", f"file {tokenizer_file!r} leaves the shard directory (a link to "
+                                   f"{(root / tokenizer_file).resolve()})")

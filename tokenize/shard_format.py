@@ -30,6 +30,7 @@ META_EOT_ID: Final = b"webtext.eot_id"
 META_SPLIT: Final = b"webtext.split"
 
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_ANY_SHARD_NAME = re.compile(r"^([A-Za-z0-9_]+)-(\d{5,})-of-(\d{5,})\.arrow$")
 _HASH_CHUNK = 8 * 1024 * 1024
 
 
@@ -50,6 +51,12 @@ def token_dtype(vocab_size: int) -> np.dtype:
 def shard_name(split: str, index: int, count: int) -> str:
     """The file name of shard `index` (0-based) of the `count` shards of `split`."""
     return f"{split}-{index:05d}-of-{count:05d}.arrow"
+
+
+def parse_shard_name(name: str) -> tuple[str, int, int] | None:
+    """(split, index, count) of a shard file name, or None when `name` is not one."""
+    match = _ANY_SHARD_NAME.match(name)
+    return (match[1], int(match[2]), int(match[3])) if match else None
 
 
 def shard_pattern(split: str) -> re.Pattern[str]:

@@ -2,11 +2,15 @@
 
 `ShardSet.open(directory, split)` trusts nothing it has not checked against `manifest.json`:
 
-- every listed shard exists and has the recorded byte size (a truncated file is refused before
-  it is parsed), parses as an Arrow stream with the shard schema, and holds the recorded
-  numbers of documents and tokens, each document ending with the end-of-text token;
-- the tokenizer hash in the manifest and in every shard's schema equals the one the caller
-  expects (`tokenizer_hash`), so a model never trains on ids of another vocabulary;
+- the manifest itself passes `read_manifest`'s checks: typed keys, each split listing exactly
+  its shards 0..count-1 of `-of-{count}` and totalling them, every shard file of the directory
+  listed, no path leaving the directory;
+- every listed shard is a regular file with the recorded byte size (a truncated file is refused
+  before it is parsed), parses and validates as an Arrow stream with the shard schema, and holds
+  the recorded numbers of documents and tokens, each document ending with the end-of-text token;
+- the tokenizer hash, vocabulary size and end-of-text id in the manifest and in every shard's
+  schema agree (and the shard's split is the one it is listed under), and the hash equals the
+  one the caller expects (`tokenizer_hash`), so a model never trains on ids of another vocabulary;
 - with `verify=True` (the default) every file's SHA-256 equals the manifest's (a flipped byte is
   caught) and every id is inside the vocabulary. Hashing reads each file once (about 1 GB/s);
   `verify=False` skips it for a set already verified.
@@ -36,17 +40,35 @@ import numpy as np
 import pyarrow as pa
 from webtext.core.errors import BadFileError, ConfigError
 from webtext.tokenize.manifest import read_manifest
-from webtext.tokenize.shard_format import MANIFEST_NAME, META_TOKENIZER_HASH, file_sha256
+from webtext.tokenize.shard_format import (
+    MANIFEST_NAME,
+    META_EOT_ID,
+    META_SPLIT,
+    META_TOKENIZER_HASH,
+    META_VOCAB_SIZE,
+    file_sha256,
+)
 from webtext.tokenize.windows import TokenWindows
+
+
+def _metadata_number(metadata: dict[bytes, bytes], key: bytes) -> int | None:
+    try:
+        return int(metadata[key].decode("ascii"))
+    except (KeyError, UnicodeDecodeError, ValueError):
+        return None
 
 
 class _Shard:
     """One memory-mapped shard file: its token values, document offsets and ids."""
 
-    def __init__(self, path: Path, entry: dict[str, Any], tokenizer: dict[str, Any], verify: bool) -> None:
+    def __init__(self, path: Path, split: str, entry: dict[str, Any], tokenizer: dict[str, Any],
+                 verify: bool) -> None:
+        self.path = path
         name = str(path)
-        if not path.is_file():
+        if not path.exists():
             raise BadFileError(name, "missing: listed in the manifest but not on disk")
+        if not path.is_file():
+            raise BadFileError(name, "not a regular file")
         size = path.stat().st_size
         if size != entry["n_bytes"]:
             raise BadFileError(name, f"truncated or altered: {size} bytes, the manifest records {entry['n_bytes']}")
@@ -55,24 +77,17 @@ class _Shard:
         try:
             reader = pa.ipc.open_stream(pa.memory_map(name))
             batches = [batch for batch in reader if batch.num_rows]
+            for batch in batches:
+                batch.validate(full=True)
         except (pa.ArrowException, OSError) as error:
             raise BadFileError(name, f"not a readable Arrow stream ({error})") from None
-        schema = reader.schema
-        dtype = np.dtype(tokenizer["dtype"])
-        expected = pa.list_(pa.from_numpy_dtype(dtype))
-        if schema.names != ["id", "tokens"] or schema.field("tokens").type.id != expected.id \
-                or schema.field("tokens").type.value_type != expected.value_type:
-            raise BadFileError(name, f"unexpected schema {schema.types}; expected id: string, tokens: {expected}")
-        written_by = (schema.metadata or {}).get(META_TOKENIZER_HASH, b"").decode()
-        if written_by != tokenizer["hash"]:
-            raise BadFileError(name, f"written by tokenizer {written_by[:12] or '(none)'}, "
-                                     f"but the manifest records {tokenizer['hash'][:12]}")
+        self._check_schema(reader.schema, split, tokenizer)
         self.values: list[np.ndarray] = []
         self.offsets: list[np.ndarray] = []
         self.ids: list[pa.Array] = []
         for batch in batches:
             column = batch.column(1)
-            if column.null_count or batch.column(0).null_count:
+            if column.null_count or batch.column(0).null_count or column.values.null_count:
                 raise BadFileError(name, "null id or tokens")
             offsets = column.offsets.to_numpy()
             values = column.values.to_numpy(zero_copy_only=True)[offsets[0]:offsets[-1]]
@@ -84,14 +99,47 @@ class _Shard:
         if (n_docs, n_tokens) != (entry["n_docs"], entry["n_tokens"]):
             raise BadFileError(name, f"holds {n_docs} documents and {n_tokens} tokens, the manifest "
                                      f"records {entry['n_docs']} and {entry['n_tokens']}")
-        eot, vocab_size = tokenizer["eot_id"], tokenizer["vocab_size"]
+        eot = tokenizer["eot_id"]
         for number, (values, offsets) in enumerate(zip(self.values, self.offsets, strict=True)):
-            ends = values[offsets[1:] - 1]
-            if np.any(offsets[1:] == offsets[:-1]) or np.any(ends != eot):
+            if np.any(offsets[1:] == offsets[:-1]) or np.any(values[offsets[1:] - 1] != eot):
                 raise BadFileError(name, "a document does not end with the end-of-text token",
                                    where=f"record batch {number}")
-            if verify and values.size and int(values.max()) >= vocab_size:
-                raise BadFileError(name, f"token id outside the vocabulary of {vocab_size}",
+        if verify:
+            self.check_token_ids(tokenizer["vocab_size"])
+
+    def _check_schema(self, schema: pa.Schema, split: str, tokenizer: dict[str, Any]) -> None:
+        """The shard's schema is the writer's, for this split and the manifest's tokenizer."""
+        name = str(self.path)
+        expected = pa.list_(pa.from_numpy_dtype(np.dtype(tokenizer["dtype"])))
+        try:
+            names = schema.names
+        except UnicodeDecodeError:
+            names = None  # a field name that is not UTF-8
+        tokens = schema.field("tokens").type if names == ["id", "tokens"] else None
+        if tokens is None or schema.field("id").type != pa.string() or tokens.id != expected.id \
+                or tokens.value_type != expected.value_type:
+            raise BadFileError(name, f"unexpected schema {schema.types}; expected id: string, tokens: {expected}")
+        metadata = schema.metadata or {}
+        written_by = metadata.get(META_TOKENIZER_HASH, b"").decode(errors="replace")
+        if written_by != tokenizer["hash"]:
+            raise BadFileError(name, f"written by tokenizer {written_by[:12] or '(none)'}, "
+                                     f"but the manifest records {tokenizer['hash'][:12]}")
+        for key, what in ((META_VOCAB_SIZE, "vocab_size"), (META_EOT_ID, "eot_id")):
+            written = _metadata_number(metadata, key)
+            if written != tokenizer[what]:
+                label = "a vocabulary of" if what == "vocab_size" else "end-of-text id"
+                raise BadFileError(name, f"written for {label} {'(none)' if written is None else written}, "
+                                         f"but the manifest records {tokenizer[what]}")
+        written_split = metadata.get(META_SPLIT, b"").decode(errors="replace")
+        if written_split != split:
+            raise BadFileError(name, f"written for split {written_split!r}, but listed under {split!r}")
+
+    def check_token_ids(self, vocab_size: int) -> None:
+        """`BadFileError` naming the file when an id is outside the vocabulary (reads every token)."""
+        for number, values in enumerate(self.values):
+            largest = int(values.max()) if values.size else 0
+            if largest >= vocab_size:
+                raise BadFileError(str(self.path), f"token id {largest} outside the vocabulary of {vocab_size}",
                                    where=f"record batch {number}")
 
 
@@ -126,17 +174,15 @@ class ShardSet:
         root = Path(directory)
         manifest = read_manifest(root)
         manifest_path = str(root / MANIFEST_NAME)
-        splits = manifest.get("splits", {})
+        splits = manifest["splits"]
         if split not in splits:
             raise ConfigError(f"{manifest_path} has no split {split!r} (it has: {', '.join(sorted(splits)) or 'none'})")
-        tokenizer = manifest.get("tokenizer", {})
-        if not all(key in tokenizer for key in ("hash", "vocab_size", "eot_id", "dtype")):
-            raise BadFileError(manifest_path, "the tokenizer entry lacks hash, vocab_size, eot_id or dtype")
+        tokenizer = manifest["tokenizer"]
         if tokenizer_hash is not None and tokenizer_hash != tokenizer["hash"]:
             raise BadFileError(manifest_path, f"shards written by tokenizer {tokenizer['hash'][:12]}, not by the "
                                               f"expected {tokenizer_hash[:12]}: use the tokenizer the manifest "
                                               "names, or tokenize again")
-        shards = [_Shard(root / entry["file"], entry, tokenizer, verify) for entry in splits[split]["shards"]]
+        shards = [_Shard(root / entry["file"], split, entry, tokenizer, verify) for entry in splits[split]["shards"]]
         return cls(root, split, manifest, shards)
 
     @functools.cached_property
@@ -161,6 +207,14 @@ class ShardSet:
         chunk = int(np.searchsorted(self.chunk_bounds, start, side="right")) - 1
         base = int(self.chunk_bounds[chunk])
         return self.shard_tokens[chunk][start - base:end - base]
+
+    def check_token_ids(self) -> None:
+        """`BadFileError` naming the shard when an id is outside the vocabulary (reads every token).
+
+        `open(verify=True)` has done this already; a summary of a set opened without it calls it.
+        """
+        for shard in self._shards:
+            shard.check_token_ids(self.vocab_size)
 
     def windows(self, starts: np.ndarray, length: int) -> np.ndarray:
         """Token windows `[s, s + length)` of the flat view, shape `(len(starts), length)`."""

@@ -42,6 +42,8 @@ def summarize(shards: ShardSet, tokenizer: Tokenizer | None, verified: bool, top
     lines.append("  document lengths:")
     for low, high, count in length_histogram(lengths):
         lines.append(f"    [{low:>7,}, {high:>7,}) {count:>8,} {_bar(count / shards.n_docs)}")
+    if not verified:  # the histogram needs every id inside the vocabulary
+        shards.check_token_ids()
     counts = np.zeros(shards.vocab_size, dtype=np.int64)
     for chunk in shards.shard_tokens:
         counts += np.bincount(chunk, minlength=shards.vocab_size)
