@@ -70,20 +70,31 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    import hashlib
-
+    from webtext.core.atomic import atomic_write
+    from webtext.tokenize.bpe import Tokenizer, definition_hash
+    from webtext.tokenize.vocab_files import read_definition
     from webtext.train.checkpoint import find_checkpoint, save_checkpoint
     from webtext.train.hf import import_hf
 
     if find_checkpoint(args.out) is not None:
         raise ConfigError(f"{args.out} already holds a checkpoint; choose another --out")
     model = import_hf(args.hf_dir)
-    tokenizer = Path(args.hf_dir) / "tokenizer.json"
-    digest = hashlib.sha256(tokenizer.read_bytes()).hexdigest() if tokenizer.is_file() else None
-    path = save_checkpoint(args.out, model, None, step=0, data_position=0, tokenizer_hash=digest,
-                           eot_id=model.config.vocab_size - 1, extra={"imported_from": str(args.hf_dir)})
-    if tokenizer.is_file():
-        (path / "tokenizer.json").write_bytes(tokenizer.read_bytes())
+    hf_dir = Path(args.hf_dir)
+    definition = None
+    if any((hf_dir / name).is_file() for name in ("tokenizer.json", "vocab.json", "encoder.json")):
+        definition = read_definition(hf_dir)  # the tokenizer's identity is its content hash
+        if len(definition.vocab) > model.config.vocab_size:
+            raise ConfigError(f"{hf_dir}: the tokenizer has {len(definition.vocab)} tokens, the model "
+                              f"only {model.config.vocab_size}")
+    path = save_checkpoint(args.out, model, None, step=0, data_position=0,
+                           tokenizer_hash=definition_hash(definition) if definition else None,
+                           eot_id=definition.eot_id if definition else model.config.vocab_size - 1,
+                           extra={"imported_from": str(args.hf_dir)})
+    if definition is not None:  # kept beside the weights, as a tokenizer.json
+        original = hf_dir / "tokenizer.json"
+        with atomic_write(path / "tokenizer.json", "w") as handle:
+            handle.write(original.read_text(encoding="utf-8") if original.is_file()
+                         else Tokenizer(definition, engine="tokenizers").to_json())
     print(f"imported {args.hf_dir} ({model.num_params():,} parameters) to {path}")
     return 0
 

@@ -146,3 +146,12 @@ def load_tokenizer(path: str | os.PathLike[str], engine: str = "auto") -> Tokeni
     """Load a tokenizer: a `tokenizer.json`, or a directory with `tokenizer.json`,
     `vocab.json` + `merges.txt`, or `encoder.json` + `vocab.bpe`."""
     return Tokenizer(read_definition(path), engine)
+
+
+def tokenizer_hash(path: str | os.PathLike[str]) -> str:
+    """The identity of the tokenizer at `path` (any layout `load_tokenizer` reads): its `.hash`.
+
+    This is the one tokenizer identity of the project: shard manifests, checkpoints and
+    `import-hf` all record it, so the same vocabulary and merges match whatever file holds them.
+    """
+    return definition_hash(read_definition(path))

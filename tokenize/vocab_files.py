@@ -77,10 +77,15 @@ def read_tokenizer_json(path: Path) -> BpeDefinition:
         vocab = {str(token): int(index) for token, index in model["vocab"].items()}
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise BadFileError(str(path), f"malformed BPE model ({error})") from None
-    for token in data.get("added_tokens") or []:
+    added = data.get("added_tokens") or []
+    if not isinstance(added, list):
+        raise BadFileError(str(path), "added_tokens is not a list")
+    for token in added:
         if isinstance(token, dict) and token.get("content") == EOT:
-            vocab.setdefault(EOT, int(token["id"]))
-    if any(len(pair) != 2 for pair in merges):
+            if not isinstance(token.get("id"), int) or isinstance(token["id"], bool):
+                raise BadFileError(str(path), f"the id of {EOT} is {str(token.get('id'))[:40]!r}, not a number")
+            vocab.setdefault(EOT, token["id"])
+    if any(len(pair) != 2 or not all(isinstance(token, str) for token in pair) for pair in merges):
         raise BadFileError(str(path), "a merge is not a pair of tokens")
     return checked(vocab, merges, str(path))  # type: ignore[arg-type]
 

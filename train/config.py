@@ -17,6 +17,7 @@ import torch
 from webtext.core.config import setting
 from webtext.core.errors import ConfigError
 from webtext.train.model import PRESETS, GPTConfig
+from webtext.train.schedule import CosineSchedule
 
 GPT2_BATCH_WINDOWS = 512  # sequences per optimizer step in GPT-2
 GPT3_WARMUP_STEPS = 715  # 375M tokens at 524,288 tokens per step
@@ -74,10 +75,25 @@ def model_config(config: TrainConfig, vocab_size: int) -> GPTConfig:
                                block_size=config.block_size or preset.block_size)
 
 
+def learning_rate_schedule(config: TrainConfig) -> CosineSchedule:
+    """The schedule the options give: warm-up and decay steps default from `max_steps`."""
+    warmup = config.warmup_steps
+    if warmup is None:
+        warmup = min(GPT3_WARMUP_STEPS, max(1, config.max_steps // 10))
+    return CosineSchedule(peak_lr=config.lr, warmup_steps=warmup,
+                          decay_steps=config.decay_steps or config.max_steps,
+                          min_lr=config.min_lr if config.min_lr is not None else config.lr / 10)
+
+
+def batch_tokens(config: TrainConfig, block_size: int) -> int:
+    """Tokens per optimizer step: `--batch-tokens`, or the preset's default."""
+    default_windows = GPT2_BATCH_WINDOWS if config.model.startswith("gpt2") else CPU_BATCH_WINDOWS
+    return config.batch_tokens or default_windows * block_size
+
+
 def accumulation_steps(config: TrainConfig, block_size: int, world_size: int) -> int:
     """Micro-batches per process per step so that the global batch is `batch_tokens`."""
-    default_windows = GPT2_BATCH_WINDOWS if config.model.startswith("gpt2") else CPU_BATCH_WINDOWS
-    tokens = config.batch_tokens or default_windows * block_size
+    tokens = batch_tokens(config, block_size)
     per_pass = config.micro_batch * block_size * world_size
     if tokens % per_pass:
         raise ConfigError(f"--batch-tokens {tokens} is not a multiple of micro-batch x context x "

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save
+from safetensors.torch import save
 from webtext.core.atomic import atomic_write, write_json
 from webtext.core.errors import BadFileError, ConfigError
+from webtext.train.checkpoint_state import model_config_from
 from webtext.train.model import GPT, GPTConfig
+from webtext.train.tensor_files import check_finite, read_tensors
 
 # Matrices that Hugging Face's Conv1D keeps as (in, out).
 _TRANSPOSED = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
@@ -44,7 +46,7 @@ def hf_config(config: GPTConfig, eot_id: int) -> dict[str, Any]:
         "n_positions": config.block_size,
         "n_ctx": config.block_size,
         "vocab_size": config.vocab_size,
-        "layer_norm_epsilon": 1e-5,  # torch's LayerNorm default, used by our model
+        "layer_norm_epsilon": config.layer_norm_epsilon,
         "initializer_range": 0.02,
         "resid_pdrop": config.dropout,
         "embd_pdrop": config.dropout,
@@ -53,7 +55,7 @@ def hf_config(config: GPTConfig, eot_id: int) -> dict[str, Any]:
         "eos_token_id": eot_id,
         "tie_word_embeddings": True,
         "scale_attn_weights": True,
-        "scale_attn_by_inverse_layer_idx": False,
+        "scale_attn_by_inverse_layer_idx": config.scale_attn_by_inverse_layer_idx,
         "reorder_and_upcast_attn": False,
     }
 
@@ -87,17 +89,40 @@ def export_hf(model: GPT, directory: str | Path, eot_id: int | None = None,
     return out
 
 
-def config_from_hf(data: dict[str, Any], source: str) -> GPTConfig:
-    """Our `GPTConfig` for a HF GPT-2 `config.json` (`source` names the file in errors)."""
+def config_from_hf(data: Any, source: str) -> GPTConfig:
+    """Our `GPTConfig` for a HF GPT-2 `config.json` (`source` names the file in errors).
+
+    Options our model computes differently are refused with a ConfigError (an untied output
+    layer, unscaled attention, another activation or inner width); missing or mistyped sizes
+    are a BadFileError.
+    """
+    if not isinstance(data, dict):
+        raise BadFileError(source, "not a JSON object")
     if data.get("model_type") != "gpt2":
         raise ConfigError(f"{source}: model_type is {data.get('model_type')!r}, not 'gpt2'")
     if data.get("activation_function", "gelu_new") not in ("gelu_new", "gelu_pytorch_tanh"):
         raise ConfigError(f"{source}: activation {data['activation_function']!r} is not GPT-2's tanh GELU")
-    if data.get("n_inner") not in (None, 4 * data["n_embd"]):
+    refused = {"tie_word_embeddings": (True, "a separate output matrix (tie_word_embeddings false)"),
+               "scale_attn_weights": (True, "attention scores not scaled by 1/sqrt(head size)"),
+               "add_cross_attention": (False, "cross-attention layers")}
+    for key, (supported, what) in refused.items():
+        if data.get(key, supported) != supported:
+            raise ConfigError(f"{source}: {key} {data[key]!r}: this model has no {what}; "
+                              "it cannot be imported without changing its outputs")
+    names = {"n_layer": "n_layer", "n_head": "n_head", "n_embd": "n_embd", "n_positions": "block_size",
+             "vocab_size": "vocab_size", "layer_norm_epsilon": "layer_norm_epsilon",
+             "scale_attn_by_inverse_layer_idx": "scale_attn_by_inverse_layer_idx"}
+    values = {ours: data[theirs] for theirs, ours in names.items() if theirs in data}
+    dropout = data.get("resid_pdrop", 0.0)
+    values["dropout"] = float(dropout) if isinstance(dropout, (int, float)) and not isinstance(dropout, bool) \
+        else dropout
+    for theirs in ("n_layer", "n_head", "n_embd", "n_positions", "vocab_size"):
+        if theirs not in data:
+            raise BadFileError(source, f"{theirs} is missing")
+    config = model_config_from({**values, "bias": True}, source)
+    if data.get("n_inner") not in (None, 4 * config.n_embd):
         raise ConfigError(f"{source}: n_inner {data['n_inner']} is not 4 x n_embd")
-    return GPTConfig(n_layer=data["n_layer"], n_head=data["n_head"], n_embd=data["n_embd"],
-                     block_size=data["n_positions"], vocab_size=data["vocab_size"],
-                     dropout=float(data.get("resid_pdrop", 0.0)), bias=True)
+    return config
 
 
 def import_hf(directory: str | Path) -> GPT:
@@ -108,19 +133,24 @@ def import_hf(directory: str | Path) -> GPT:
         if not path.is_file():
             raise ConfigError(f"{path} not found: a Hugging Face GPT-2 directory needs config.json "
                               "and model.safetensors (pickled .bin files are not read)")
-    config = config_from_hf(json.loads(config_path.read_text(encoding="utf-8")), str(config_path))
-    model = GPT(config)
     try:
-        tensors = load_file(weights_path)
-    except Exception as error:  # safetensors raises its own error types for damaged files
-        raise BadFileError(str(weights_path), f"unreadable safetensors file ({error})") from error
+        data = json.loads(config_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise BadFileError(str(config_path), f"not JSON ({str(error)[:200]})") from error
+    config = config_from_hf(data, str(config_path))
+    tensors = read_tensors(weights_path, "cpu", None)
+    model = GPT(config)
     state = {}
     for name, tensor in tensors.items():
         key = name if name.startswith(("transformer.", "lm_head.")) else f"transformer.{name}"
         if key.endswith((".attn.bias", ".attn.masked_bias")):
             continue  # old checkpoints store the causal mask as a buffer
         state[key] = tensor.t() if key.endswith(_TRANSPOSED) else tensor
-    state.setdefault("lm_head.weight", state.get("transformer.wte.weight", torch.empty(0)))
+    wte = state.get("transformer.wte.weight", torch.empty(0))
+    head = state.setdefault("lm_head.weight", wte)
+    if head is not wte and not torch.equal(head, wte):
+        raise ConfigError(f"{weights_path}: lm_head.weight differs from transformer.wte.weight; this model "
+                          "ties them and cannot hold a separate output matrix")
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
@@ -131,5 +161,6 @@ def import_hf(directory: str | Path) -> GPT:
         if tensor.shape != expected[name].shape:
             raise BadFileError(str(weights_path), f"{name} has shape {tuple(tensor.shape)}, "
                                                   f"config says {tuple(expected[name].shape)}")
+    check_finite(weights_path, state)
     model.load_state_dict(state)
     return model

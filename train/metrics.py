@@ -16,6 +16,9 @@ from typing import Any
 
 from webtext.core.atomic import atomic_write
 from webtext.core.errors import BadFileError, ConfigError
+from webtext.train.errors import writing
+
+_HINT = "; free space there or choose another --out"
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
@@ -64,7 +67,7 @@ class MetricsLog:
 
     def flush(self) -> None:
         """Rewrite metrics.jsonl with every row so far, atomically."""
-        with atomic_write(self.path, "w") as handle:
+        with writing(self.path, _HINT), atomic_write(self.path, "w") as handle:
             handle.writelines(line + "\n" for line in self._lines)
         if self._writer is not None:
             self._writer.flush()
@@ -86,7 +89,7 @@ class MetricsLog:
         axes.set_ylabel("cross-entropy (nats/token)")
         axes.grid(alpha=0.3)
         axes.legend()
-        with atomic_write(self.plot_path) as handle:
+        with writing(self.plot_path, _HINT), atomic_write(self.plot_path) as handle:
             figure.savefig(handle, format="png", dpi=120, bbox_inches="tight")
         plt.close(figure)
 

@@ -42,6 +42,9 @@ class GPTConfig:
     vocab_size: int = 50257  # GPT-2's byte-level BPE: 256 bytes + 50,000 merges + <|endoftext|>
     dropout: float = 0.0  # GPT-2 trained with 0.1; 0 is the better choice for one pass over data
     bias: bool = True  # biases in Linear layers and LayerNorms, as in GPT-2
+    layer_norm_epsilon: float = 1e-5  # added to the variance in every LayerNorm (GPT-2: 1e-5)
+    # attention scores also divided by the layer number (1, 2, ...), as Stanford CRFM's GPT-2s do
+    scale_attn_by_inverse_layer_idx: bool = False
 
 
 # The four published sizes (paper Table 2) and two that train on a CPU in seconds.
@@ -64,6 +67,7 @@ class CausalSelfAttention(nn.Module):
             raise ValueError(f"n_embd {config.n_embd} is not a multiple of n_head {config.n_head}")
         self.n_head = config.n_head
         self.dropout = config.dropout
+        self.scale_by_layer = config.scale_attn_by_inverse_layer_idx
         # query, key and value for all heads in one matmul
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
         # output projection back into the residual stream (scaled at init, see GPT._init_weights)
@@ -83,8 +87,9 @@ class CausalSelfAttention(nn.Module):
             # One new token attends to every cached position; a prompt (no past) is causal.
             causal = T > 1
         # softmax(q k^T / sqrt(D)) v; flash / memory-efficient kernels where the device has them
+        scale = 1.0 / (math.sqrt(q.shape[-1]) * (layer + 1)) if self.scale_by_layer else None
         y = F.scaled_dot_product_attention(
-            q, k, v, is_causal=causal, dropout_p=self.dropout if self.training else 0.0)
+            q, k, v, is_causal=causal, dropout_p=self.dropout if self.training else 0.0, scale=scale)
         y = y.transpose(1, 2).contiguous().view(B, T, C)  # re-assemble heads side by side
         return self.resid_dropout(self.c_proj(y))
 
@@ -108,9 +113,9 @@ class Block(nn.Module):
 
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()
-        self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_1 = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon, bias=config.bias)
         self.attn = CausalSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_2 = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon, bias=config.bias)
         self.mlp = MLP(config)
 
     def forward(self, x: torch.Tensor, cache: KVCache | None = None, layer: int = 0) -> torch.Tensor:
@@ -127,7 +132,8 @@ class Transformer(nn.Module):
         self.wpe = nn.Embedding(config.block_size, config.n_embd)  # learned position embeddings
         self.drop = nn.Dropout(config.dropout)
         self.h = nn.ModuleList(Block(config) for _ in range(config.n_layer))
-        self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)  # the extra final LayerNorm
+        # the extra final LayerNorm
+        self.ln_f = nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon, bias=config.bias)
 
 
 class GPT(nn.Module):

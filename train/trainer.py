@@ -42,19 +42,20 @@ from webtext.train.checkpoint import (
     save_checkpoint,
 )
 from webtext.train.config import (
-    GPT3_WARMUP_STEPS,
     TrainConfig,
     accumulation_steps,
+    learning_rate_schedule,
     model_config,
     resolve_device,
     resolve_dtype,
 )
 from webtext.train.data import WindowOrder, loss_sum, rank_micro_batches, to_inputs_targets, validation_windows
+from webtext.train.errors import DivergedError, writing
 from webtext.train.metrics import MetricsLog
 from webtext.train.mfu import flops_per_token, mfu, peak_flops
 from webtext.train.model import GPT
 from webtext.train.optim import adamw
-from webtext.train.schedule import CosineSchedule
+from webtext.train.resume import check_resume_options
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +91,6 @@ class _StopRequest:
             signal.signal(signum, handler)
 
 
-def _schedule(config: TrainConfig) -> CosineSchedule:
-    warmup = config.warmup_steps
-    if warmup is None:
-        warmup = min(GPT3_WARMUP_STEPS, max(1, config.max_steps // 10))
-    return CosineSchedule(peak_lr=config.lr, warmup_steps=warmup,
-                          decay_steps=config.decay_steps or config.max_steps,
-                          min_lr=config.min_lr if config.min_lr is not None else config.lr / 10)
-
-
 def _copy_tokenizer(shards: ShardSet, data: Path, run_dir: Path) -> Path | None:
     """Copy the shards' tokenizer file into the run directory, so checkpoints are self-contained."""
     name = shards.manifest.get("tokenizer", {}).get("file")
@@ -132,7 +124,7 @@ class Trainer:
         self.global_windows = self.accumulation * config.micro_batch * self.processes.world_size
         self.order = WindowOrder(self.train_shards.n_tokens, block, config.seed)
         self.val_windows = validation_windows(self.val_shards, block, config.eval_windows)
-        self.schedule = _schedule(config)
+        self.schedule = learning_rate_schedule(config)
         self.resume_from = self._resume_checkpoint()
 
     def _resume_checkpoint(self) -> Path | None:
@@ -144,7 +136,9 @@ class Trainer:
         if not self.config.resume:
             raise ConfigError(f"{self.run_dir} already holds a checkpoint; pass --resume to continue "
                               "it, or choose another --out")
-        check_compatible(read_state(existing), str(existing), self.model_config, self.tokenizer_hash)
+        state = read_state(existing)
+        check_compatible(state, str(existing), self.model_config, self.tokenizer_hash)
+        check_resume_options(state.get("train_config"), self.config, self.model_config.block_size, str(existing))
         return existing
 
     def _build(self) -> tuple[GPT, torch.optim.Optimizer, int, int]:
@@ -224,16 +218,26 @@ class Trainer:
         if not self.processes.is_main:
             return None
         c = self.config
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        save_config(self.run_dir / "train_config.json", train=c, model=self.model_config,
-                    batch={"accumulation": self.accumulation, "global_windows": self.global_windows,
-                           "world_size": self.processes.world_size, "dtype": str(self.dtype),
-                           "device": str(self.device)})
-        _copy_tokenizer(self.train_shards, c.data, self.run_dir)
+        with writing(self.run_dir, "; free space there or choose another --out"):
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            save_config(self.run_dir / "train_config.json", train=c, model=self.model_config,
+                        batch={"accumulation": self.accumulation, "global_windows": self.global_windows,
+                               "world_size": self.processes.world_size, "dtype": str(self.dtype),
+                               "device": str(self.device)})
+            _copy_tokenizer(self.train_shards, c.data, self.run_dir)
         log.info("model %s: %s parameters; %d windows of %d tokens per step (%d x %d x %d processes)",
                  c.model, f"{model.num_params():,}", self.global_windows, self.model_config.block_size,
                  c.micro_batch, self.accumulation, self.processes.world_size)
         return MetricsLog(self.run_dir, step if self.resume_from else None, c.tensorboard)
+
+    def _diverged(self, step: int, loss: float, grad_norm: float, metrics: MetricsLog | None) -> DivergedError:
+        """The error for a step whose loss or gradient is not finite; the metrics so far are kept."""
+        if metrics is not None:
+            metrics.close()
+        latest = find_checkpoint(self.run_dir)
+        kept = f"the last checkpoint, {latest.name}, is kept" if latest else "no checkpoint was saved"
+        return DivergedError(f"step {step}: the loss is {loss} and the gradient norm {grad_norm}, not finite; "
+                             f"training stopped without saving and {kept}; resume from it with a lower --lr")
 
     def _wrap(self, model: GPT) -> nn.Module:
         """The module the steps call: compiled and/or wrapped in DDP as configured."""
@@ -272,6 +276,9 @@ class Trainer:
                 loss_total, stops = distributed.sum_across([local_loss, float(stop.signal is not None)],
                                                            self.device)
                 loss = loss_total / processes.world_size
+                if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+                    # every process sees the same summed loss and clipped norm, so all stop here
+                    raise self._diverged(step, loss, grad_norm, metrics)
                 rate = tokens_per_step / (time.perf_counter() - started)
                 row: dict[str, Any] = {"step": step, "loss": loss, "lr": lr, "grad_norm": grad_norm,
                                        "tokens": step * tokens_per_step, "tokens_per_s": rate}

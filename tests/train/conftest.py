@@ -7,7 +7,6 @@ the tokenize stage's `ShardWriter`: one document per topic, every tenth topic in
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from pydoc_data.topics import topics
 
 import pytest
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from webtext.tokenize.bpe import tokenizer_hash
 from webtext.tokenize.shards import ShardWriter, write_manifest
 
 EOT = "<|endoftext|>"
@@ -35,7 +35,7 @@ def build_text_shards(directory: Path, vocab_size: int = 512) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer_file = directory / "tokenizer.json"
     tokenizer.save(str(tokenizer_file))
-    digest = hashlib.sha256(tokenizer_file.read_bytes()).hexdigest()
+    digest = tokenizer_hash(tokenizer_file)  # the tokenizer's identity, as the tokenize stage records it
     size, eot = tokenizer.get_vocab_size(), tokenizer.token_to_id(EOT)
     infos = []
     for split, keep in (("train", lambda i: i % 10 != 0), ("val", lambda i: i % 10 == 0)):
