@@ -2,10 +2,15 @@
 
 For every HTTP response of a WARC file (ours or Common Crawl's), or for one saved HTML page,
 it prints the URL, whether the page is kept or the reason it is dropped, the title, date and
-language found, and the extracted text; a count of outcomes goes to stderr at the end.
-`--jsonl` prints one `Document` per line as JSON instead. Every extraction and filter setting is
-a flag (`--no-favor-precision`, `--min-words 20`, `--no-line-cleanup`, `--languages en`, ...);
-`--no-filters` shows extraction alone.
+language found, and the extracted text; a count of outcomes goes to stderr at the end, checked:
+every record read is kept, dropped with a reason or unreadable. `--jsonl` prints one `Document`
+per line as JSON instead. Response records the WARC reader drops (`too_large`: the body decodes
+to more than `--max-bytes`, decoding stopped there; `not_http`; `bad_http`) are shown as dropped
+documents. A damaged WARC file is read to its end (a `.warc.gz` file resumes at the next record)
+with each unreadable record named on stderr; the command then fails with one `error:` line that
+names the file and the offset of the first damage (exit status 2). Every extraction and filter
+setting is a flag (`--no-favor-precision`, `--min-words 20`, `--no-line-cleanup`, `--languages
+en`, ...); `--no-filters` shows extraction alone.
 
     webtext clean crawl-out/pages-00000.warc.gz
     webtext clean saved.html --url https://example.com/story.html --no-filters
@@ -24,11 +29,14 @@ from pathlib import Path
 from webtext.clean.filters import default_filters
 from webtext.clean.settings import CleanSettings
 from webtext.clean.stage import clean_page
+from webtext.core.accounting import check_balance
 from webtext.core.document import DeadLetter, Document, Page
 from webtext.core.errors import BadFileError, ConfigError
-from webtext.crawl.warcread import iter_warc_path
+from webtext.core.urls import doc_id
+from webtext.crawl.warcread import MAX_BODY, Dropped, iter_warc_path
 
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+KEPT, UNREADABLE = "kept", "unreadable"  # outcomes besides the drop reasons
 
 
 def _is_warc(path: Path) -> bool:
@@ -48,18 +56,30 @@ def _html_page(path: Path, url: str | None) -> Page:
                 fetched_at=mtime.strftime("%Y-%m-%dT%H:%M:%SZ"), source=str(path))
 
 
-def pages_of(path: Path, url: str | None = None) -> Iterator[Page]:
-    """The pages of a WARC or HTML file; `BadFileError` where a WARC file is damaged."""
+def records_of(path: Path, url: str | None = None,
+               max_body: int = MAX_BODY) -> Iterator[Page | Dropped | DeadLetter]:
+    """The records of a WARC file (pages, responses that give none, damage), or an HTML file's page."""
     if not path.is_file():
         raise ConfigError(f"no such file: {path} (give a .warc, .warc.gz or .html file)")
     if not _is_warc(path):
         yield _html_page(path, url)
         return
-    for item in iter_warc_path(str(path)):
-        if isinstance(item, DeadLetter):
-            where = item.source.rsplit(":", 1)[-1] if ":" in item.source else None
-            raise BadFileError(str(path), item.error, f"offset {where}" if where else None)
-        yield item
+    yield from iter_warc_path(str(path), max_body)
+
+
+def _dropped_document(item: Dropped) -> Document:
+    """The document of a response record the reader dropped (it has no page to clean)."""
+    return Document(id=doc_id(item.url), url=item.url, domain="", meta={"source": item.source},
+                    drop_reason=item.reason)
+
+
+def _bad_file(path: Path, dead: list[DeadLetter]) -> BadFileError:
+    """The error that names the first damage of `path` (and how many more records were unreadable)."""
+    first = dead[0]
+    prefix, _, offset = first.source.rpartition(":")
+    where = f"offset {offset}" if prefix and offset.isdigit() else None
+    more = f" (and {len(dead) - 1} more unreadable records)" if len(dead) > 1 else ""
+    return BadFileError(str(path), first.error + more, where)
 
 
 def _show(doc: Document) -> None:
@@ -73,19 +93,34 @@ def _show(doc: Document) -> None:
     print()
 
 
+def _report(doc: Document, jsonl: bool) -> None:
+    if jsonl:
+        print(json.dumps(doc.to_dict(), ensure_ascii=False), flush=True)
+    else:
+        _show(doc)
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = CleanSettings.from_namespace(args)
     filters = default_filters(settings.filters) if args.filters else []
     outcomes: collections.Counter[str] = collections.Counter()
-    for page in pages_of(args.file, args.url):
-        doc = clean_page(page, settings, filters)
-        outcomes[doc.drop_reason or "kept"] += 1
-        if args.jsonl:
-            print(json.dumps(doc.to_dict(), ensure_ascii=False), flush=True)
-        else:
-            _show(doc)
+    dead: list[DeadLetter] = []
+    read = 0
+    for item in records_of(args.file, args.url, settings.extract.max_bytes):
+        read += 1
+        if isinstance(item, DeadLetter):
+            dead.append(item)
+            outcomes[UNREADABLE] += 1
+            print(f"unreadable: {item.source}: {item.error}", file=sys.stderr, flush=True)
+            continue
+        doc = _dropped_document(item) if isinstance(item, Dropped) else clean_page(item, settings, filters)
+        outcomes[doc.drop_reason or KEPT] += 1
+        _report(doc, args.jsonl)
     summary = ", ".join(f"{name} {count}" for name, count in outcomes.most_common())
-    print(f"pages: {sum(outcomes.values())} ({summary or 'none'})", file=sys.stderr)
+    print(f"pages: {read} ({summary or 'none'})", file=sys.stderr)
+    check_balance("webtext clean", read, outcomes[KEPT], {k: v for k, v in outcomes.items() if k != KEPT})
+    if dead:
+        raise _bad_file(args.file, dead)
     return 0
 
 

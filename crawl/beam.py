@@ -4,8 +4,10 @@ Files are matched with Beam's `fileio` and opened through its `FileSystems`, so 
 `gs://` and `s3://` all work where the matching Beam extra is installed. Each file is read by
 `webtext.crawl.warcread`, which never raises: damaged files and records arrive on the `dead` output
 as `DeadLetter`s naming the file and offset. HTTP responses other than 200 (Common Crawl keeps
-redirects and errors) leave on the `dropped` output as `read:http_<status>`, so every response
-record is accounted for.
+redirects and errors) leave on the `not_ok` output as `(http_<status>, url)`, and so do the
+response records that give no page, with the reader's reason (`not_http`, `bad_http`, and
+`too_large` for a body that decodes to more than `max_body` bytes), so every response record is
+accounted for.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.pvalue import PCollection, TaggedOutput
 from webtext.core.document import DeadLetter, Page
 from webtext.core.reasons import http_error
-from webtext.crawl.warcread import iter_warc_range
+from webtext.crawl.warcread import MAX_BODY, Dropped, iter_warc_range
 from webtext.crawl.warcsplit import split_ranges
 
 PAGES, DEAD, NOT_OK = "pages", "dead", "not_ok"
@@ -44,17 +46,19 @@ def _ranges(metadata: FileMetadata, split_bytes: int) -> Iterator[tuple[str, int
         yield metadata.path, start, end
 
 
-def _read_range(byte_range: tuple[str, int, int | None]) -> Iterator[Page | TaggedOutput]:
+def _read_range(byte_range: tuple[str, int, int | None], max_body: int) -> Iterator[Page | TaggedOutput]:
     name, start, end = byte_range
     try:
-        stream = FileSystems.open(name, compression_type=CompressionTypes.UNCOMPRESSED)  # warcio inflates records
+        stream = FileSystems.open(name, compression_type=CompressionTypes.UNCOMPRESSED)  # the reader inflates records
     except OSError as error:
         yield TaggedOutput(DEAD, DeadLetter(source=name, error=f"cannot open: {error}"))
         return
     with stream:
-        for item in iter_warc_range(stream, name, start, end):
+        for item in iter_warc_range(stream, name, start, end, max_body):
             if isinstance(item, DeadLetter):
                 yield TaggedOutput(DEAD, item)
+            elif isinstance(item, Dropped):
+                yield TaggedOutput(NOT_OK, (item.reason, item.url))
             elif item.status != 200:
                 yield TaggedOutput(NOT_OK, (http_error(item.status), item.url))
             else:
@@ -66,17 +70,18 @@ class ReadWarc(beam.PTransform):
 
     Each `.warc.gz` file of one gzip member per record is read in ranges of `split_bytes`
     (`webtext.crawl.warcsplit`), spread over the workers, so a few large files (Common Crawl's
-    are 1 GB) still keep every worker busy.
+    are 1 GB) still keep every worker busy. `max_body` should be the clean stage's `max_bytes`.
     """
 
-    def __init__(self, pattern: str, split_bytes: int = SPLIT_BYTES) -> None:
+    def __init__(self, pattern: str, split_bytes: int = SPLIT_BYTES, max_body: int = MAX_BODY) -> None:
         super().__init__()
         self.pattern = pattern
         self.split_bytes = split_bytes
+        self.max_body = max_body
 
     def expand(self, pipeline: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
         ranges: PCollection = (pipeline
                                | "Match" >> fileio.MatchFiles(self.pattern)
                                | "Split" >> beam.FlatMap(_ranges, self.split_bytes)
                                | "Spread" >> beam.Reshuffle())
-        return ranges | "Records" >> beam.FlatMap(_read_range).with_outputs(DEAD, NOT_OK, main=PAGES)
+        return ranges | "Records" >> beam.FlatMap(_read_range, self.max_body).with_outputs(DEAD, NOT_OK, main=PAGES)

@@ -47,8 +47,8 @@ def http_block(start_line: str, headers: Sequence[tuple[str, str]]) -> bytes:
 
 
 def record(kind: str, record_id: str, date: str, content_type: str, block: bytes,
-           fields: Sequence[tuple[str, str]] = (), payload: bytes | None = None) -> bytes:
-    """One gzip-compressed WARC record of type `kind` holding `block`.
+           fields: Sequence[tuple[str, str]] = (), payload: bytes | None = None, compress: bool = True) -> bytes:
+    """One WARC record of type `kind` holding `block`, as a gzip member (`compress=False`: as it is).
 
     `fields` are added after the standard ones; `payload`, when given, is digested as the
     record's payload (the HTTP entity of a request or response).
@@ -59,5 +59,7 @@ def record(kind: str, record_id: str, date: str, content_type: str, block: bytes
     head += [("WARC-Block-Digest", digest(block)), ("Content-Type", content_type),
              ("Content-Length", str(len(block)))]
     text = "WARC/1.1\r\n" + "".join(_line(name, value) for name, value in head) + "\r\n"
+    if not compress:
+        return text.encode("utf-8") + block + b"\r\n\r\n"
     gzip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     return gzip.compress(text.encode("utf-8")) + gzip.compress(block) + gzip.compress(b"\r\n\r\n") + gzip.flush()

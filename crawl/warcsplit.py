@@ -34,7 +34,9 @@ def is_record_start(head: bytes) -> bool:
 
 
 def is_member_file(stream: BinaryIO) -> bool:
-    """Whether a seekable `stream` is gzip-compressed (so reading can resume at a later member).
+    """Whether reading a seekable `stream` can resume at a later gzip member after damage: it
+    begins with one, or with damage (no WARC version line either: a .warc.gz file cut or
+    overwritten at its start). An uncompressed file has no member to resume at.
 
     Leaves the stream's position as it was.
     """
@@ -42,9 +44,9 @@ def is_member_file(stream: BinaryIO) -> bool:
         return False
     here = stream.tell()
     stream.seek(0)
-    magic = stream.read(len(GZIP_MAGIC))
+    head = stream.read(len(GZIP_MAGIC))
     stream.seek(here)
-    return magic == GZIP_MAGIC
+    return head == GZIP_MAGIC or not b"WARC/".startswith(head)
 
 
 def next_member(stream: BinaryIO, start: int, end: int | None = None) -> int | None:
