@@ -86,8 +86,14 @@ def normalize_url(url: str) -> str:
 
 
 def url_domain(url: str) -> str:
-    """The host of `url`, lower-cased, without a leading `www.` (used for per-domain reporting)."""
-    host = (urlsplit(url).hostname or "").lower()
+    """The host of `url`, lower-cased, without a leading `www.` (used for per-domain reporting).
+
+    A URL with no parsable host (`http://[bad`, as a damaged WARC record may hold) has domain "".
+    """
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 

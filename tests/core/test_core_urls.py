@@ -41,3 +41,8 @@ def test_doc_id_is_stable_and_ignores_url_noise() -> None:
 def test_url_domain() -> None:
     assert url_domain("https://WWW.Example.com:8080/x") == "example.com"
     assert url_domain("http://news.example.co.uk/") == "news.example.co.uk"
+
+
+def test_url_domain_of_a_url_without_a_parsable_host_is_empty() -> None:
+    assert url_domain("http://[bad/x") == ""
+    assert url_domain("http://[::1/") == ""
