@@ -53,7 +53,6 @@ def _sum_triples(values: Any) -> tuple[int, int, int]:
 
 def _assemble(_: Any, counts: dict[str, int], sizes: dict[str, tuple[int, int, int]], domains: list[tuple[int, str]],
               clusters: dict[str, int], decontamination: dict[str, int], dead: list[dict[str, str]]) -> dict[str, Any]:
-    accounting.check(counts)
     order = ["read", "clean", "exact_dedup", "near_dedup", "decontaminate"]
     return {"accounting": dict(sorted(counts.items())),
             "stages": [{"stage": s, "documents": sizes[s][0], "words": sizes[s][1], "bytes": sizes[s][2]}
@@ -73,7 +72,7 @@ class BuildCorpus(beam.PTransform):
 
     def expand(self, root: beam.pvalue.PBegin) -> Corpus:
         config, rule = self.config, self.config.split
-        read = root | "ReadWarc" >> ReadWarc(config.input)
+        read = root | "ReadWarc" >> ReadWarc(config.input, max_body=config.clean.extract.max_bytes)
         cleaned = read.pages | "Clean" >> CleanPages(config.clean)
         exact = cleaned.kept | "ExactDedup" >> ExactDedup()
         near = exact.kept | "NearDedup" >> NearDedup(config.dedup)

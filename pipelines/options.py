@@ -2,8 +2,8 @@
 
 Every option has a default, so `beam run pipelines/webtext.py` with no arguments reads the crawl's
 WARC files from `out/crawl/warc/` and writes shards to `out/corpus/`. `resolve` checks what can
-be checked before any work starts (inputs exist, the tokenizer loads, evaluation sets parse,
-fractions make sense) and raises one `ConfigError` line saying what to change.
+be checked before any work starts (inputs exist, the output directory is free or this job's, the
+tokenizer loads, evaluation sets parse, fractions make sense) and raises one `ConfigError` line saying what to change.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from webtext.core.errors import ConfigError
 from webtext.core.splits import SplitRule
 from webtext.dedup.evalsets import EvalSet, load_eval_sets
 from webtext.dedup.settings import DECONTAMINATION_MODES, DedupSettings
+from webtext.pipelines.output import check_output
 
 DEFAULT_INPUT = "out/crawl/warc/*.warc.gz"
 DEFAULT_OUTPUT = "out/corpus"
@@ -35,6 +36,9 @@ class WebtextOptions(PipelineOptions):
             help=f"WARC files to read: a glob, local or gs:// / s3:// (default: {DEFAULT_INPUT})")
         add("--output", default=DEFAULT_OUTPUT,
             help=f"directory for shards, manifest and report (default: {DEFAULT_OUTPUT})")
+        add("--overwrite", action="store_true",
+            help="replace the output directory even when it holds something else than this job's previous "
+                 "output (that is replaced without asking; any other non-empty directory is refused)")
         add("--tokenizer", default=TRAIN_TOKENIZER,
             help="tokenizer.json or a directory with vocab.json+merges.txt; 'train' trains a byte-level BPE "
                  "on the cleaned train split first, so the job runs in two phases (default: train)")
@@ -94,6 +98,7 @@ def resolve(options: PipelineOptions) -> JobConfig:
         raise ConfigError(f"{error}: change --val-fraction/--test-fraction") from error
     if o.tokenizer != TRAIN_TOKENIZER and not FileSystems.exists(o.tokenizer):
         raise ConfigError(f"tokenizer not found: {o.tokenizer} (pass a tokenizer.json, or --tokenizer train)")
+    check_output(o.output.rstrip("/") or "/", o.overwrite)
     if not 0 < o.dedup_threshold <= 1:
         raise ConfigError(f"--dedup-threshold must be in (0, 1], not {o.dedup_threshold}")
     dedup = DedupSettings(threshold=o.dedup_threshold, decontaminate=o.decontaminate)

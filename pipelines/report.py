@@ -1,5 +1,6 @@
 """The main job's report: `report.json`, `report.md` and `report.png` beside the shards.
 
+A `warnings` list (an empty split, for instance) heads report.md and is kept in report.json.
 It reads what the pipeline computed as data (the summary: accounting, documents and words per
 stage, top domains, duplicate cluster sizes, decontamination, dead letters), the manifest (tokens
 and documents per split) and, when the runner reports them, Beam's per-transform execution times
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from webtext.core.atomic import atomic_write, write_json
+from webtext.pipelines.accounting import INPUT
 
 _STAGE_OF_STEP = (("BuildCorpus/ReadWarc", "read"), ("BuildCorpus/Clean", "clean"),
                   ("BuildCorpus/ExactDedup", "exact_dedup"), ("BuildCorpus/NearDedup", "near_dedup"),
@@ -69,17 +71,20 @@ def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, fl
     """Write report.json, report.md and report.png into `out` (the shard directory)."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     counts = summary["accounting"]
-    drops = {k: v for k, v in counts.items() if k != "input" and not k.startswith("kept:")}
+    drops = {k: v for k, v in counts.items() if k != INPUT and not k.startswith("kept:")}
     kept = sum(v for k, v in counts.items() if k.startswith("kept:"))
     splits = {name: {"documents": s["n_docs"], "tokens": s["n_tokens"], "shards": len(s["shards"])}
               for name, s in sorted(manifest["splits"].items())}
-    report = {**summary, "splits": splits, "seconds_per_stage": dict(seconds), "wall_seconds": round(wall, 1),
+    report = {**summary, "warnings": list(summary.get("warnings", [])), "splits": splits,
+              "seconds_per_stage": dict(seconds), "wall_seconds": round(wall, 1),
               "runner": runner, "tokenizer": manifest["tokenizer"]}
     write_json(out / "report.json", report)
     _plot(out / "report.png", summary, drops)
+    warnings = list(summary.get("warnings", []))
     sections = [
         "# Corpus report",
-        f"{counts['input']:,} WARC records in, {kept:,} documents kept, {sum(drops.values()):,} dropped "
+        *(["## Warnings\n\n" + "\n".join(f"- {w}" for w in warnings)] if warnings else []),
+        f"{counts.get('input', 0):,} WARC records in, {kept:,} documents kept, {sum(drops.values()):,} dropped "
         f"(input = kept + dropped holds). Runner: {runner}; wall time {wall:.0f} s.",
         "![stages and drop reasons](report.png)",
         "## Documents per stage\n\n" + _table(["stage", "documents", "words", "MB"], [

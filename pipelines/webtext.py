@@ -17,24 +17,30 @@ are sorted by id before writing, and the manifest records nothing that depends o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from webtext.core.atomic import atomic_write, write_json
-from webtext.core.beamrun import LOCAL_RUNNER, local_runner
+from webtext.core.beamrun import LOCAL_RUNNER, default_runner, local_runner, stop_on_interrupt
 from webtext.core.document import Document
-from webtext.pipelines.accounting import check
+from webtext.core.errors import BadFileError, WebtextError
+from webtext.core.splits import SplitRule
+from webtext.pipelines.accounting import INPUT, check
 from webtext.pipelines.corpus import BuildCorpus
 from webtext.pipelines.options import JobConfig, WebtextOptions, resolve
+from webtext.pipelines.output import StagedOutput, disk_full
 from webtext.pipelines.report import stage_seconds, write_report
 from webtext.tokenize.beam import TokenizeAndWrite
 from webtext.tokenize.bpe import train_tokenizer
@@ -88,60 +94,122 @@ def _train_tokenizer(config: JobConfig, staging: Path) -> str:
     return os.fspath(directory / "tokenizer.json")
 
 
-def default_runner(options: PipelineOptions) -> PipelineOptions:
-    """Multi-processing mode on every core for the local runner, unless a runner was chosen."""
-    if options.view_as(StandardOptions).runner is None:
-        direct = options.view_as(DirectOptions)
-        direct.direct_running_mode = "multi_processing"
-        direct.direct_num_workers = direct.direct_num_workers or (os.cpu_count() or 1)
-    worker = options.view_as(WorkerOptions)
-    worker.default_sdk_harness_log_level = worker.default_sdk_harness_log_level or "WARNING"
-    # trafilatura warns once per page it finds no text in; those pages are counted as drops already
-    worker.sdk_harness_log_level_overrides = worker.sdk_harness_log_level_overrides or {
-        "trafilatura": "ERROR", "apache_beam.options.pipeline_options": "ERROR"}
-    return options
+def _empty_splits(out: Path, rule: SplitRule, kept: int) -> list[str]:
+    """A warning for each split that should hold documents and holds none."""
+    splits = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["splits"]
+    fractions = {"train": 1 - rule.val_fraction - rule.test_fraction, "val": rule.val_fraction,
+                 "test": rule.test_fraction}
+    return [f"{name} split is empty ({kept} documents kept, {name} fraction {fraction:g}): "
+            f"change --{name}-fraction or give more input" if name != "train" else
+            f"train split is empty ({kept} documents kept)"
+            for name, fraction in fractions.items()
+            if fraction > 0 and not splits.get(name, {}).get("n_docs")]
 
 
-def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
-    """Run the job; returns the summary the report was written from."""
-    options = default_runner(PipelineOptions(list(argv)))
-    chosen = options.view_as(StandardOptions).runner
+def _checked(summary: dict[str, Any], config: JobConfig) -> dict[str, Any]:
+    """`summary` after the accounting identity holds and at least one document was kept."""
+    total, kept, _ = check(summary["accounting"])
+    if total == 0:
+        raise BadFileError(config.input, "no WARC response record in the input (an empty file, WET text, or "
+                                         "request records only): nothing to build a corpus from")
+    if kept == 0:
+        drops = sorted(summary["accounting"].items(), key=lambda kv: -kv[1])
+        reasons = ", ".join(f"{k} {v}" for k, v in drops if k != INPUT)
+        raise BadFileError(config.input, f"none of its {total} records was kept ({reasons}): nothing to write")
+    return summary
 
-    def pipeline() -> beam.Pipeline:
-        return beam.Pipeline(runner=None if chosen else local_runner(options), options=options)
 
-    config = resolve(options)
+def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str, Any], dict[str, float]]:
+    """Run the job's pipelines, writing everything into `config.output`; (summary, seconds per stage)."""
     out, staging = Path(config.output), Path(config.output) / STAGING
-    started = time.monotonic()
     seconds: dict[str, float] = {}
     if config.trains_tokenizer:
         log.info("phase 1 of 2: %s -> cleaned, de-duplicated documents (the tokenizer is trained after it)",
                  config.input)
-        shutil.rmtree(staging, ignore_errors=True)
         with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
             _ = corpus.documents | "Stage" >> beam.Map(_to_line) | "WriteStaged" >> beam.io.WriteToText(
                 os.fspath(staging / "documents"))
             _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: write_json(staging / "corpus.json", s))
         seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
-        phase1 = json.loads((staging / "corpus.json").read_text(encoding="utf-8"))
+        phase1 = _checked(json.loads((staging / "corpus.json").read_text(encoding="utf-8")), config)
         tokenizer = _train_tokenizer(config, staging)
-        log.info("phase 2 of 2: tokenize the staged documents into shards in %s", out)
+        log.info("phase 2 of 2: tokenize the staged documents into shards in %s", final)
         with pipeline() as p:
             documents = (p | "ReadStaged" >> beam.io.ReadFromText(os.fspath(staging / "documents-*"))
                          | "Parse" >> beam.Map(_from_line))
             _write_outputs(p, documents, p | "Summary" >> beam.Create([phase1]), config, tokenizer)
     else:
-        log.info("one phase: %s -> shards in %s", config.input, out)
+        log.info("one phase: %s -> shards in %s", config.input, final)
         with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
             _write_outputs(p, corpus.documents, corpus.summary, config, config.tokenizer)
     seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
-    summary = json.loads((staging / "summary.json").read_text(encoding="utf-8"))
-    check(summary["accounting"])
-    write_report(out, summary, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
-    shutil.rmtree(staging, ignore_errors=True)
+    summary = _checked(json.loads((staging / "summary.json").read_text(encoding="utf-8")), config)
+    _, kept, _ = check(summary["accounting"])
+    summary["warnings"] = _empty_splits(out, config.split, kept)
+    for warning in summary["warnings"]:
+        log.warning("%s", warning)
+    return summary, seconds
+
+
+def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
+    """Run the job; returns the summary the report was written from.
+
+    Everything is written into a hidden sibling of the output directory, swapped in when complete
+    (`webtext.pipelines.output`); a failure or one Ctrl-C leaves the previous output as it was.
+    """
+    options = default_runner(PipelineOptions(list(argv)))
+    chosen = options.view_as(StandardOptions).runner
+    config = resolve(options)
+    started = time.monotonic()
+    staged = StagedOutput(config.output)
+    work = replace(config, output=os.fspath(staged.path))
+    handle, worker_log = tempfile.mkstemp(prefix="webtext-workers-", suffix=".log")
+    os.close(handle)
+
+    def pipeline() -> beam.Pipeline:
+        return beam.Pipeline(runner=None if chosen else local_runner(options, worker_log), options=options)
+
+    def abandon() -> None:  # on Ctrl-C
+        staged.discard()
+        with contextlib.suppress(OSError):
+            os.unlink(worker_log)
+
+    try:
+        with stop_on_interrupt(abandon), _quiet_worker_errors():
+            summary, seconds = _run_phases(work, pipeline, config.output)
+            write_report(staged.path, summary, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
+            shutil.rmtree(staged.path / STAGING, ignore_errors=True)
+            staged.commit()
+    except Exception as error:
+        staged.discard()
+        what = disk_full(error)
+        if what is None and not isinstance(error, WebtextError) and os.path.getsize(worker_log):
+            log.error("the job failed; what its workers printed is in %s", worker_log)
+        else:
+            os.unlink(worker_log)
+        if what is not None:
+            raise WebtextError(f"cannot write the corpus to {config.output}: {what}; free some space or "
+                               "pass --output DIR on another disk (nothing was written)") from None
+        raise
+    os.unlink(worker_log)
     return summary
+
+
+@contextlib.contextmanager
+def _quiet_worker_errors() -> Iterator[None]:
+    """Workers' ERROR log records (tracebacks) are not echoed: the runner raises the same error,
+    which becomes one line when it is a known one (a full disk) and keeps its traceback otherwise."""
+    def drop(record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+    echo = logging.getLogger("apache_beam.runners.portability.local_job_service")
+    echo.addFilter(drop)
+    try:
+        yield
+    finally:
+        echo.removeFilter(drop)
 
 
 def _help(prog: str) -> str:
@@ -160,10 +228,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(_help("beam run pipelines/webtext.py"))
         return 0
     summary = build_and_run(args)
-    counts = summary["accounting"]
-    total, kept, dropped = check(counts)
+    total, kept, dropped = check(summary["accounting"])
+    warnings = "".join(f"; warning: {w}" for w in summary["warnings"])
     print(f"{total} records: {kept} documents kept, {dropped} dropped; "
-          f"shards, manifest and report in {WebtextOptions(args).output}")
+          f"shards, manifest and report in {WebtextOptions(args).output}{warnings}")
     return 0
 
 

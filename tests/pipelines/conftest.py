@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,3 +36,38 @@ def small_tokenizer(sample_web: RunningSampleWeb, tmp_path_factory: pytest.TempP
     directory = tmp_path_factory.mktemp("tokenizer")
     train_tokenizer(texts, vocab_size=1024).save(directory)
     return directory / "tokenizer.json"
+
+
+
+BEAM = str(Path(sys.executable).parent / "beam")
+
+
+def _job_command(warcs: str, output: Path, *args: str) -> list[str]:
+    return [BEAM, "run", "pipelines/webtext.py", f"--input={warcs}", f"--output={output}", *args]
+
+
+def _leftovers(output: Path) -> list[str]:
+    found = [p.name for p in output.parent.glob(f".{output.name}*")]
+    return sorted(found + [str(p) for p in output.parent.rglob("*partial*")])
+
+
+@pytest.fixture(scope="session")
+def job_command() -> Callable[..., list[str]]:
+    """`job_command(glob, output, *options)`: the `beam run pipelines/webtext.py` command line."""
+    return _job_command
+
+
+@pytest.fixture(scope="session")
+def leftovers() -> Callable[[Path], list[str]]:
+    """`leftovers(output)`: hidden in-progress siblings of `output` and `.partial` files beside it."""
+    return _leftovers
+
+
+@pytest.fixture(scope="session")
+def many_warcs(sample_warc: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Forty copies of the sample web's WARC files: a job that runs long enough to be interrupted."""
+    directory = tmp_path_factory.mktemp("many")
+    for copy in range(40):
+        for warc in sorted(sample_warc.glob("*.warc.gz")):
+            shutil.copyfile(warc, directory / f"copy{copy:02d}-{warc.name}")
+    return directory
