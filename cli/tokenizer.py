@@ -5,43 +5,62 @@
     webtext tokenizer decode --tokenizer out/tokenizer 15496 11 995
     webtext tokenizer info --tokenizer out/tokenizer
 
-Training input files are JSON Lines (one object with a "text" field per line, as the clean stage
-writes documents) when their name ends in `.jsonl`, otherwise one document per file.
+Training input files are documents (`.jsonl`: one JSON object with a string "text" field per line,
+as the clean stage writes them; `.parquet`: a string `text` column), otherwise UTF-8 text, one
+document per file. A damaged file (invalid UTF-8, a line that is not a JSON object, a missing or
+non-string "text") fails with one `error:` line naming the file and line. Blank documents are
+skipped and counted; the command checks that every document read was used or skipped, and fails
+when the input holds no text at all.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import collections
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from webtext.core.accounting import check_balance
 from webtext.core.config import add_arguments, from_namespace, save_config
 from webtext.core.errors import BadFileError, ConfigError
+from webtext.core.reasons import TOKENIZER_EMPTY, key
+from webtext.dedup.docfiles import read_texts as read_document_texts
 
 if TYPE_CHECKING:
     from webtext.tokenize.bpe import Tokenizer
 
 
-def read_texts(paths: list[Path]) -> Iterator[str]:
-    """The documents of the training input files (see the module docstring)."""
+def read_texts(paths: list[Path], counts: collections.Counter[str]) -> Iterator[str]:
+    """The non-blank documents of the training input files (see the module docstring); counts
+    every document read under "read" and every one skipped under its reason."""
     for path in paths:
-        if path.suffix != ".jsonl":
-            yield path.read_text(encoding="utf-8", errors="replace")
-            continue
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    text = json.loads(line)["text"]
-                except (json.JSONDecodeError, KeyError, TypeError) as error:
-                    raise BadFileError(str(path), f"not a JSON object with a text field ({error})",
-                                       where=f"line {number}") from None
-                if isinstance(text, str):
-                    yield text
+        if path.suffix.lower() in (".jsonl", ".parquet"):
+            texts: Iterable[str] = read_document_texts(path)
+        else:
+            try:
+                texts = [path.read_text(encoding="utf-8")]
+            except UnicodeDecodeError as error:
+                raise BadFileError(str(path), "not UTF-8 text", f"byte {error.start}") from None
+        for text in texts:
+            counts["read"] += 1
+            if text.strip():
+                yield text
+            else:
+                counts[key("tokenizer", TOKENIZER_EMPTY)] += 1
+
+
+def balance(counts: collections.Counter[str], used: int) -> None:
+    """The accounting identity of a training run: documents read = used + skipped by reason."""
+    skipped = {name: count for name, count in counts.items() if name != "read"}
+    check_balance("webtext tokenizer train", counts["read"], used, skipped)
+
+
+def _counted(texts: Iterable[str], tally: list[int]) -> Iterator[str]:
+    for text in texts:
+        tally[0] += 1
+        yield text
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -52,8 +71,13 @@ def _train(args: argparse.Namespace) -> int:
     for path in args.input:
         if not path.is_file():
             raise ConfigError(f"training input not found: {path}")
-    tokenizer = train_tokenizer(read_texts(args.input), settings.vocab_size, settings.min_frequency,
-                                show_progress=sys.stderr.isatty())
+    counts: collections.Counter[str] = collections.Counter()
+    used = [0]
+    tokenizer = train_tokenizer(_counted(read_texts(args.input, counts), used), settings.vocab_size,
+                                settings.min_frequency, show_progress=sys.stderr.isatty())
+    balance(counts, used[0])
+    if not used[0]:
+        raise ConfigError("the training input holds no text: give files with non-blank documents")
     saved = tokenizer.save(args.out)
     save_config(args.out / "training.json", settings=settings, inputs=args.input)
     print(f"{saved}: {tokenizer.vocab_size} tokens, end-of-text id {tokenizer.eot_id}, hash {tokenizer.hash}")
@@ -106,7 +130,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="tokenizer_command", metavar="COMMAND", required=True)
     train = commands.add_parser("train", help="train a byte-level BPE on text files")
     train.add_argument("--input", type=Path, nargs="+", required=True,
-                       help="training files: .jsonl (a text field per line) or plain text (one document each)")
+                       help="training files: .jsonl (a text field per line), .parquet (a text column) "
+                            "or plain text (one document each)")
     train.add_argument("--out", type=Path, required=True,
                        help="directory for tokenizer.json, vocab.json, merges.txt and training.json")
     add_arguments(train, TrainSettings)

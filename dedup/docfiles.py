@@ -1,17 +1,22 @@
 """Documents in files: JSON Lines or Parquet, read with clear errors and written atomically.
 
-`webtext dedup` reads and writes `Document` records (`Document.to_dict`) in either format, by
-file name: `*.parquet` is Parquet (the `reddit` provenance as a list of structs, `meta` as a JSON
-string), anything else is JSON Lines (one document per line). `check_documents` reads a file once,
-streaming, so that a malformed record fails before any work starts with one line naming the file
-and the line or row (ARCHITECTURE section 5).
+`webtext dedup`, `webtext tokenizer train` and the evaluation sets read records in either
+format, by file name: `*.parquet` is Parquet (for documents, the `reddit` provenance as a list of
+structs and `meta` as a JSON string), anything else is JSON Lines (one JSON object per line;
+blank lines are skipped). The user controls these files, so a damaged record is an error, not a
+drop: invalid UTF-8, a line that is not JSON, a JSON value that is not an object, a missing or
+mistyped field, or a Parquet file that cannot be read or lacks the columns raises one
+`BadFileError` naming the file and the line (JSON Lines, counted from 1) or row (Parquet,
+counted from 0), before any work starts (ARCHITECTURE section 5). `check_documents` reads a
+file once, streaming, for exactly that. An empty file holds no records; that is not an error.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +26,13 @@ from webtext.core.atomic import atomic_write
 from webtext.core.document import Document
 from webtext.core.errors import BadFileError
 
-_REQUIRED = ("id", "url", "text")
 _PARQUET_BATCH = 1024
+REQUIRED = ("id", "url", "domain", "text")
+_STRINGS = ("title", "fetched_at", "language", "date")  # optional: absent or null takes the default
+_NULLABLE = ("drop_reason", "duplicate_of")
+_POST_FIELDS: dict[str, type] = {"post_id": str, "subreddit": str, "score": int, "created_utc": int}
+_POST_OPTIONAL = ("title", "permalink")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def is_parquet(path: str | os.PathLike[str]) -> bool:
@@ -30,45 +40,154 @@ def is_parquet(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(".parquet")
 
 
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def text_problem(row: Any) -> str | None:
+    """What keeps `row` from being a record with a string `text` field, or None."""
+    if not isinstance(row, dict):
+        return f"not a JSON object but {_type_name(row)}"
+    if not isinstance(row.get("text"), str):
+        return "no 'text' field" if "text" not in row else f"'text' is {_type_name(row['text'])}, not a string"
+    return None
+
+
+def _post_problem(post: Any) -> str | None:
+    if not isinstance(post, dict):
+        return f"is {_type_name(post)}, not an object"
+    for name, kind in _POST_FIELDS.items():
+        value = post.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"field '{name}' is {_type_name(value)}, not {kind.__name__}"
+    for name in _POST_OPTIONAL:
+        if not isinstance(post.get(name, ""), str):
+            return f"field '{name}' is {_type_name(post[name])}, not a string"
+    return None
+
+
+def _meta_problem(meta: Any) -> str | None:
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            return "'meta' is a string but not JSON"
+    if meta is not None and not isinstance(meta, dict):
+        return f"'meta' is {_type_name(meta)}, not an object"
+    return None
+
+
+def document_problem(row: Any) -> str | None:
+    """What keeps `row` (a parsed JSON line or Parquet row) from being a `Document`, or None."""
+    if not isinstance(row, dict):
+        return f"not a JSON object but {_type_name(row)}"
+    for name in REQUIRED:
+        if not isinstance(row.get(name), str):
+            return f"no '{name}' field" if name not in row else f"'{name}' is {_type_name(row[name])}, not a string"
+    for name in (*_STRINGS, *_NULLABLE):
+        if row.get(name) is not None and not isinstance(row[name], str):
+            return f"'{name}' is {_type_name(row[name])}, not a string"
+    posts = row.get("reddit")
+    if posts is not None and not isinstance(posts, list):
+        return f"'reddit' is {_type_name(posts)}, not a list"
+    for index, post in enumerate(posts or ()):
+        problem = _post_problem(post)
+        if problem:
+            return f"reddit[{index}] {problem}"
+    return _meta_problem(row.get("meta"))
+
+
 def document_from_row(row: dict[str, Any]) -> Document:
-    """A `Document` from one JSON or Parquet row (`meta` may be a JSON string)."""
+    """A `Document` from one JSON or Parquet row (`meta` may be a JSON string; a null optional
+    field takes its default)."""
+    row = {name: value for name, value in row.items()
+           if value is not None or name in ("drop_reason", "duplicate_of")}
     if isinstance(row.get("meta"), str):
-        row = {**row, "meta": json.loads(row["meta"])}
+        row["meta"] = json.loads(row["meta"])
     return Document.from_dict(row)
 
 
-def _check(row: Any, path: Path, where: str) -> Document:
-    if not isinstance(row, dict) or any(not isinstance(row.get(name), str) for name in _REQUIRED):
-        raise BadFileError(str(path), f"not a document: needs string fields {', '.join(_REQUIRED)}", where)
+def parse_line(raw: bytes) -> Any:
+    """The JSON value of one JSON Lines line; `ValueError` (with the reason) if it is not one.
+
+    The line must be UTF-8 and, once parsed, encodable again (no lone surrogate escapes), so
+    every record read can also be written."""
     try:
-        return document_from_row(row)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise BadFileError(str(path), f"not a document ({exc})", where) from exc
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"invalid UTF-8 (byte {exc.start} of the line)") from None
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        raise ValueError("invalid JSON (nested too deeply)") from None
+    except ValueError as exc:
+        raise ValueError(f"invalid JSON ({exc})") from None
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a string holds a lone surrogate escape (not Unicode text)") from None
+    return value
+
+
+def _jsonl_rows(file: Path) -> Iterator[tuple[str, Any]]:
+    with file.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                yield f"line {number}", parse_line(raw)
+            except ValueError as exc:
+                raise BadFileError(str(file), str(exc), f"line {number}") from None
+
+
+def _parquet_rows(file: Path, columns: Sequence[str] | None) -> Iterator[tuple[str, Any]]:
+    row_number = 0
+    try:
+        parquet = pq.ParquetFile(file)
+        names = set(parquet.schema_arrow.names)
+        missing = [name for name in columns or REQUIRED if name not in names]
+        if missing:
+            raise BadFileError(str(file), f"Parquet schema lacks column(s) {', '.join(missing)} "
+                                          f"(has {', '.join(sorted(names)) or 'none'})")
+        for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH, columns=list(columns) if columns else None):
+            for row in batch.to_pylist():
+                yield f"row {row_number}", row
+                row_number += 1
+        if row_number != parquet.metadata.num_rows:
+            raise BadFileError(str(file), f"{row_number} rows read where its metadata counts "
+                                          f"{parquet.metadata.num_rows} (damaged)")
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+        where = f"row {row_number}" if row_number else None
+        raise BadFileError(str(file), f"unreadable Parquet ({' '.join(str(exc).split())})", where) from None
+
+
+def read_rows(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> Iterator[tuple[str, Any]]:
+    """`(where, value)` for every record of a JSONL or Parquet file, streaming; `where` is
+    "line N" or "row N". `columns` limits what Parquet reads (and must all exist)."""
+    file = Path(path)
+    if is_parquet(file):
+        return _parquet_rows(file, columns)
+    return _jsonl_rows(file)
 
 
 def read_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
     """Stream the documents of a JSONL or Parquet file; `BadFileError` at the first bad record."""
-    file = Path(path)
-    if is_parquet(file):
-        try:
-            batches = pq.ParquetFile(file).iter_batches(batch_size=_PARQUET_BATCH)
-            row_number = 0
-            for batch in batches:
-                for row in batch.to_pylist():
-                    yield _check(row, file, f"row {row_number}")
-                    row_number += 1
-        except (pa.ArrowException, OSError) as exc:
-            raise BadFileError(str(file), f"unreadable Parquet ({exc})") from exc
-        return
-    with file.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise BadFileError(str(file), f"invalid JSON ({exc})", f"line {number}") from exc
-            yield _check(row, file, f"line {number}")
+    for where, row in read_rows(path):
+        problem = document_problem(row)
+        if problem:
+            raise BadFileError(os.fspath(path), f"not a document: {problem}", where)
+        yield document_from_row(row)
+
+
+def read_texts(path: str | os.PathLike[str]) -> Iterator[str]:
+    """Stream the `text` field of every record of a JSONL or Parquet file (other fields are not
+    looked at); `BadFileError` at the first record without a string `text`."""
+    for where, row in read_rows(path, columns=("text",)):
+        problem = text_problem(row)
+        if problem:
+            raise BadFileError(os.fspath(path), problem, where)
+        yield row["text"]
 
 
 def check_documents(path: str | os.PathLike[str]) -> int:
@@ -108,7 +227,7 @@ def write_documents(path: str | os.PathLike[str], docs: Iterable[Document]) -> i
 
 def _write_batch(writer: pq.ParquetWriter | None, handle: Any, rows: list[dict[str, Any]]) -> pq.ParquetWriter:
     table = pa.Table.from_pylist(rows, schema=writer.schema if writer else None) if rows else \
-        pa.table({name: pa.array([], pa.string()) for name in _REQUIRED})
+        pa.table({name: pa.array([], pa.string()) for name in REQUIRED})
     writer = writer or pq.ParquetWriter(handle, table.schema)
     writer.write_table(table)
     return writer

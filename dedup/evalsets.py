@@ -4,25 +4,27 @@ Decontamination and the evaluator's overlap measurement both start from "these a
 documents". The format follows the file name:
 
 - `*.jsonl`: one JSON object per line with a string `text` field; blank lines are skipped;
-- `*.parquet`: a `text` column of strings;
+- `*.parquet`: a `text` column of strings (no nulls);
 - anything else is UTF-8 text with one document per block, blocks separated by one or more blank
   lines (so a file without blank lines is a single document; for one document per line use JSONL).
 
-Documents whose text is empty after trimming are skipped. A malformed file fails with a
-`BadFileError` naming the file and the line or column; a bad `name=path` with a `ConfigError`.
+JSONL and Parquet are read by `webtext.dedup.docfiles`, as documents are. Documents whose text is
+empty after trimming are skipped and counted (every document read is in the set or skipped). A
+malformed file fails with a `BadFileError` naming the file and the line, row or byte; a bad
+`name=path` with a `ConfigError`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from webtext.core.accounting import check_balance
 from webtext.core.errors import BadFileError, ConfigError
+from webtext.core.reasons import EVAL_EMPTY, key
+from webtext.dedup.docfiles import read_texts as read_document_texts
 
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -57,44 +59,21 @@ def _read_text(path: Path) -> list[str]:
     return _BLANK_LINES.split(content.replace("\r\n", "\n"))
 
 
-def _read_jsonl(path: Path) -> list[str]:
-    texts = []
-    with path.open(encoding="utf-8", errors="strict") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                text = json.loads(line)["text"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise BadFileError(str(path), f"expected a JSON object with a 'text' field ({exc})",
-                                   f"line {number}") from exc
-            if not isinstance(text, str):
-                raise BadFileError(str(path), "'text' is not a string", f"line {number}")
-            texts.append(text)
-    return texts
-
-
-def _read_parquet(path: Path) -> list[str]:
-    try:
-        table = pq.read_table(path, columns=["text"])
-    except (pa.ArrowException, OSError) as exc:
-        raise BadFileError(str(path), f"cannot read a 'text' column ({exc})") from exc
-    column = table.column("text")
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        raise BadFileError(str(path), f"column 'text' holds {column.type}, not strings")
-    return [text or "" for text in column.to_pylist()]
-
-
 def read_texts(path: Path) -> list[str]:
     """The non-empty document texts of one evaluation file (format from its name)."""
-    suffix = path.name.lower()
-    if suffix.endswith(".jsonl"):
-        texts = _read_jsonl(path)
-    elif suffix.endswith(".parquet"):
-        texts = _read_parquet(path)
+    if path.name.lower().endswith((".jsonl", ".parquet")):
+        texts: Iterable[str] = read_document_texts(path)
     else:
         texts = _read_text(path)
-    return [text.strip() for text in texts if text.strip()]
+    kept, read, skipped = [], 0, 0
+    for text in texts:
+        read += 1
+        if text.strip():
+            kept.append(text.strip())
+        else:
+            skipped += 1
+    check_balance(f"evaluation set {path}", read, len(kept), {key("eval", EVAL_EMPTY): skipped})
+    return kept
 
 
 def load_eval_set(spec: str) -> EvalSet:

@@ -14,7 +14,7 @@ from typing import Any
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from webtext.core.beamrun import local_runner
+from webtext.core.beamrun import default_runner, local_runner
 from webtext.core.document import Document, RedditPost
 
 VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ta", "vi", "zo", "be", "da")
@@ -77,9 +77,11 @@ def corpus_factory() -> Callable[..., Corpus]:
 
 def collect_outputs(docs: list[Any], build: Callable[[beam.PCollection], dict[str, beam.PCollection]],
                     workers: int = 1) -> dict[str, list[Any]]:
-    """Run `build` over `docs` on DirectRunner with `workers` workers; return each output's elements."""
+    """Run `build` over `docs` on the local runner with `workers` workers; return each output's elements."""
     with tempfile.TemporaryDirectory() as out:
-        options = PipelineOptions(flags=[], direct_num_workers=workers, direct_running_mode="multi_threading")
+        options = PipelineOptions(flags=[], direct_num_workers=workers)
+        if workers != 1:
+            options = default_runner(options)  # worker processes, as the main job and `webtext dedup` run them
         with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
             outputs = build(pipeline | beam.Create(docs))
             for name, pcoll in outputs.items():

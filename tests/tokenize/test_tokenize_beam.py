@@ -64,7 +64,7 @@ def test_shards_are_byte_identical_whatever_the_workers_and_order(
     random.Random(1).shuffle(shuffled)
     with local_pipeline(direct_num_workers=1) as pipeline:
         _run(pipeline, pairs, tokenizer_dir, tmp_path / "one")
-    with local_pipeline(direct_num_workers=2, direct_running_mode="multi_threading") as pipeline:
+    with local_pipeline(direct_num_workers=2, direct_running_mode="multi_processing") as pipeline:
         _run(pipeline, shuffled, tokenizer_dir, tmp_path / "two")
     files = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert "manifest.json" in files and len(files) > 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import shutil
 from pathlib import Path
@@ -10,7 +11,9 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.cli.main import main
+from webtext.cli.tokenizer import balance, read_texts
 from webtext.core.beamrun import local_runner
+from webtext.core.cli import run_main
 from webtext.core.document import Document
 from webtext.tokenize.beam import TokenizeAndWrite
 from webtext.tokenize.shards import write_manifest
@@ -39,8 +42,21 @@ def test_bad_input_gives_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     bad.write_text('{"text": "fine"}\n{"text": broken\n', encoding="utf-8")
     assert main(["tokenizer", "train", "--input", str(bad), "--out", str(tmp_path / "tok")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {bad} at line 2: not a JSON object") and err.count("\n") == 1
+    assert err.startswith(f"error: {bad} at line 2: invalid JSON") and err.count("\n") == 1
     assert not (tmp_path / "tok").exists()
+
+
+def test_training_counts_every_document_and_fails_when_they_do_not_balance(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"text": "one two"}\n\n{"text": "  "}\n{"text": "three"}\n', encoding="utf-8")
+    counts: collections.Counter[str] = collections.Counter()
+    used = sum(1 for _ in read_texts([docs, docs], counts))
+    assert (used, counts) == (4, {"read": 6, "tokenizer:empty": 2})
+    assert run_main(lambda: balance(counts, used)) == 0
+    assert run_main(lambda: balance(counts, used - 1)) == 2
+    assert capsys.readouterr().err == ("error: webtext tokenizer train: accounting does not balance: read 6 != "
+                                       "kept 3 + dropped 2 (1 missing); no output is trustworthy\n")
 
 
 @pytest.fixture(scope="module")
