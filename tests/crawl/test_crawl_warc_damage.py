@@ -187,7 +187,7 @@ def test_a_decompression_bomb_is_too_large_in_bounded_memory(tmp_path: Path, enc
                      + response("http://site.test/after", b"<p>after</p>"))
     cap = 1_000_000
     result = subprocess.run([sys.executable, "-c", _PEAK, str(path), str(cap)], capture_output=True, text=True,
-                            timeout=600, check=True)
+                            timeout=300, check=True)
     peak, outcome = result.stdout.splitlines()
     assert outcome == "Dropped:too_large Page:"
     # The body grows to the cap and is dropped: at most the cap, its growth slack (1/8 of a
@@ -202,7 +202,7 @@ def test_a_bomb_in_the_warc_gzip_layer_is_read_in_bounded_memory(tmp_path: Path)
                                        block, [("WARC-Target-URI", "http://site.test/zeros")])
                      + response("http://site.test/after", b"<p>after</p>"))
     result = subprocess.run([sys.executable, "-c", _PEAK, str(path), "1000000"], capture_output=True, text=True,
-                            timeout=600, check=True)
+                            timeout=300, check=True)
     peak, outcome = result.stdout.splitlines()
     assert outcome == "Page:"
     assert int(peak) < 2_000_000, peak  # the 50 MB block is inflated and dropped 64 KiB at a time

@@ -24,13 +24,13 @@ def test_crawl_then_pipeline_keeps_exactly_the_ground_truth_survivors(
          *sample_web.site.subreddits, "--sort", "new", "--dump", *map(str, sample_web.dump_files),
          "--hosts-file", str(sample_web.hosts_file), "--allow-private", "--timeout", "3", "--retries", "1",
          "--store", str(tmp_path / "links.sqlite"), "--warc-dir", str(tmp_path / "warc")],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=240)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     out = tmp_path / "corpus"
     job = subprocess.run([str(BIN / "beam"), "run", "pipelines/webtext.py", f"--input={tmp_path}/warc/*.warc.gz",
                           f"--output={out}", f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
                           "--test-fraction=0.1", "--direct_num_workers=2"],
-                         capture_output=True, text=True, cwd=repo_root, timeout=600)
+                         capture_output=True, text=True, cwd=repo_root, timeout=240)
     assert job.returncode == 0, job.stderr[-3000:]
     ids = set()
     for split in ("train", "val", "test"):

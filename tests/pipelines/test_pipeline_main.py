@@ -18,7 +18,7 @@ BEAM = str(Path(sys.executable).parent / "beam")
 
 
 def run_job(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BEAM, "run", "pipelines/webtext.py", *args], capture_output=True, text=True, timeout=600)
+    return subprocess.run([BEAM, "run", "pipelines/webtext.py", *args], capture_output=True, text=True, timeout=270)
 
 
 def shard_bytes(directory: Path) -> dict[str, bytes]:
@@ -44,7 +44,7 @@ def direct_run(sample_warc: Path, small_tokenizer: Path, tmp_path_factory: pytes
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", f"--input={sample_warc}/*.warc.gz",
                              f"--output={out}", f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
                              "--test-fraction=0.1", "--direct_num_workers=2"],
-                            capture_output=True, text=True, cwd=repo_root, timeout=600)
+                            capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 
@@ -72,7 +72,7 @@ def test_one_and_two_workers_give_identical_bytes(direct_run: Path, sample_warc:
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", f"--input={sample_warc}/*.warc.gz",
                              f"--output={tmp_path}", f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
                              "--test-fraction=0.1", "--direct_num_workers=1"],
-                            capture_output=True, text=True, cwd=repo_root, timeout=600)
+                            capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
     assert shard_bytes(tmp_path) == shard_bytes(direct_run)
 
@@ -91,7 +91,7 @@ def test_damaged_warc_files_go_to_dead_letters(sample_warc: Path, small_tokenize
     out = tmp_path / "out"
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", f"--input={inputs}/*.warc.gz", f"--output={out}",
                              f"--tokenizer={small_tokenizer}", "--direct_num_workers=2"],
-                            capture_output=True, text=True, cwd=repo_root, timeout=600)
+                            capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
     dead = [json.loads(line) for line in (out / "dead-letters.jsonl").read_text().splitlines()]
     sources = {d["source"].split(":")[0].rsplit("/", 1)[-1] for d in dead}

@@ -51,6 +51,7 @@ def portable_services() -> Iterator[tuple[int, int]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # two jobs of 240 s, the services' start (2 x 60 s) and stop (2 x 30 s)
 def test_portable_runner_with_external_worker_pool_matches_direct(
         portable_services: tuple[int, int], sample_warc: Path, small_tokenizer: Path, tmp_path: Path,
         repo_root: Path) -> None:
@@ -61,10 +62,10 @@ def test_portable_runner_with_external_worker_pool_matches_direct(
         [BEAM, "run", "pipelines/webtext.py", *common, f"--output={tmp_path / 'portable'}", "--runner=PortableRunner",
          f"--job_endpoint=localhost:{job_port}", "--environment_type=EXTERNAL",
          f"--environment_config=localhost:{worker_port}"],
-        capture_output=True, text=True, cwd=repo_root, timeout=600)
+        capture_output=True, text=True, cwd=repo_root, timeout=240)
     assert portable.returncode == 0, portable.stderr[-3000:]
     direct = subprocess.run([BEAM, "run", "pipelines/webtext.py", *common, f"--output={tmp_path / 'direct'}"],
-                            capture_output=True, text=True, cwd=repo_root, timeout=600)
+                            capture_output=True, text=True, cwd=repo_root, timeout=240)
     assert direct.returncode == 0, direct.stderr[-3000:]
     names = sorted(p.name for p in (tmp_path / "direct").iterdir()
                    if p.suffix == ".arrow" or p.name in ("manifest.json", "dead-letters.jsonl"))
