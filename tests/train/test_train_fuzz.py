@@ -78,7 +78,9 @@ def _damage_bytes(path: Path, data: st.DataObject) -> None:
     if data.draw(st.booleans(), label="truncate"):
         del content[data.draw(st.integers(0, len(content) - 1), label="keep"):]
     else:
-        for offset in data.draw(st.lists(st.integers(0, len(content) - 1), min_size=1, max_size=4), label="flip"):
+        # distinct offsets, each flipped once with a non-zero mask: the file really changes
+        offsets = st.lists(st.integers(0, len(content) - 1), min_size=1, max_size=4, unique=True)
+        for offset in data.draw(offsets, label="flip"):
             content[offset] ^= data.draw(st.integers(1, 255), label="mask")
     path.write_bytes(bytes(content))
 
