@@ -2,6 +2,9 @@
 
 A reader (or a resumed job) therefore sees either no file or a whole file, never a half-written
 one (ARCHITECTURE §5, rule 2). `os.replace` is atomic within one filesystem on POSIX and Windows.
+
+The file gets the mode a plain `open()` would give it (0666 less the process's umask), not the
+owner-only mode `tempfile.mkstemp` creates it with, which the rename would keep.
 """
 
 from __future__ import annotations
@@ -10,9 +13,34 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+_UMASK_READ = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system shows it (Linux's
+    /proc/self/status); elsewhere set and restored under a lock (the umask is process-wide),
+    briefly as owner-only so a file another thread creates meanwhile is never more open."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_READ:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def plain_mode(directory: bool = False) -> int:
+    """The mode `open()` (0666) or `mkdir()` (0777) gives a new file or directory under the umask."""
+    return (0o777 if directory else 0o666) & ~current_umask()
 
 
 def temporary_name(path: Path) -> Path:
@@ -31,6 +59,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[
     try:
         encoding = "utf-8" if mode == "w" else None
         with os.fdopen(fd, mode, encoding=encoding) as handle:
+            os.fchmod(handle.fileno(), plain_mode())
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -1,9 +1,11 @@
 """The store lock: one crawl job per link store at a time, across processes.
 
 `STORE.lock` beside the store is locked with `flock(2)`, which the kernel releases when the
-holder exits, even after SIGKILL, so a crashed run never leaves a stale lock. Inside one process
-the lock is re-entrant (the `run` job holds it and the spiders it starts take it again), so
-spiders started by other tools (scrapyd, `scrapy crawl`) are protected the same way.
+holder exits, even after SIGKILL, so a crashed run never leaves a stale lock. STORE is the
+store's resolved path, so a symbolic link to the store, or a path through a linked directory,
+finds the same lock as the store's own path. Inside one process the lock is re-entrant (the
+`run` job holds it and the spiders it starts take it again), so spiders started by other tools
+(scrapyd, `scrapy crawl`) are protected the same way.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ class StoreLock:
     """`with StoreLock(store):` holds `STORE.lock`; `LockHeld` at once if another process has it."""
 
     def __init__(self, store: str | Path) -> None:
-        store = Path(store)
-        self.path = store.with_name(store.name + ".lock").resolve()
+        store = Path(store).resolve()  # every name of one store locks one file
+        self.path = store.with_name(store.name + ".lock")
 
     def acquire(self) -> None:
         if self.path in _HELD:
