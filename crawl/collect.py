@@ -23,7 +23,7 @@ from webtext.core import reasons
 from webtext.core.accounting import check_balance
 from webtext.core.progress import progress
 from webtext.crawl.dumps import MAX_SHOWN, DumpReport, iter_dump
-from webtext.crawl.rules import LinkRules, post_id_of
+from webtext.crawl.rules import LinkRules, post_id_of, strip_userinfo
 from webtext.crawl.store import KeptPost, LinkStore
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class LinkCollector:
             result = KNOWN if known else KEPT
         else:
             if not known:
-                self.store.add_drop(post_id, str(clean.get("url") or ""), outcome)
+                self.store.add_drop(post_id, strip_userinfo(str(clean.get("url") or "")), outcome)
             result = KNOWN if known else outcome
         self.counts[result] += 1
         self._uncommitted += 1

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from webtext.core.config import setting
 from webtext.core.errors import ConfigError
 from webtext.crawl import settings as scrapy_defaults
-from webtext.crawl.listing import SORTS, TIMES, USER_AGENT
+from webtext.crawl.addresses import api_origin, parse_allowed
+from webtext.crawl.listing import SORTS, TIMES, USER_AGENT, read_secret
 from webtext.crawl.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
 
 DEFAULT_STORE = Path("out/crawl/links.sqlite")
@@ -42,9 +43,13 @@ class LinkConfig:
                              at_least=1)
     max_requests: int = setting(100, "stop each listing after this many page requests (an API that never "
                                      "ends a listing cannot hold the crawl)", at_least=1)
-    token: str = setting("", "OAuth bearer token for the API")
+    token: str = setting("", "OAuth bearer token for the API (or --token-file, or $WEBTEXT_REDDIT_TOKEN; "
+                             "never written out)", secret=True)
+    token_file: Path | None = setting(None, "file holding the bearer token on one line (kept out of `ps`)")
     client_id: str = setting("", "API client id (client-credentials flow, with --client-secret)")
-    client_secret: str = setting("", "API client secret")
+    client_secret: str = setting("", "API client secret (or --client-secret-file, or "
+                                     "$WEBTEXT_REDDIT_CLIENT_SECRET; never written out)", secret=True)
+    client_secret_file: Path | None = setting(None, "file holding the client secret on one line (kept out of `ps`)")
     token_url: str = setting("", "token endpoint (default: Reddit's, or API base + /api/v1/access_token)")
     api_user_agent: str = setting(USER_AGENT, "User-Agent for the API, in Reddit's required form")
     dump: list[Path] = setting([], "monthly submission dumps (RS_YYYY-MM.zst) to read")
@@ -59,6 +64,8 @@ class LinkConfig:
         check_bounds(self)
         if self.api_base and urlsplit(self.api_base).scheme not in ("http", "https"):
             raise ConfigError(f"--api-base must be an http(s) URL (got {self.api_base!r})")
+        self.token = read_secret("token", self.token, self.token_file)
+        self.client_secret = read_secret("client_secret", self.client_secret, self.client_secret_file)
 
     def rules(self, for_dumps: bool) -> LinkRules:
         until = self.until or (END_OF_WEBTEXT if for_dumps else "")
@@ -77,6 +84,8 @@ class FetchConfig:
     warc_dir: Path = setting(DEFAULT_WARC_DIR, "directory of the WARC files")
     hosts_file: Path | None = setting(None, "hosts(5) file resolving names before DNS (like curl --resolve)")
     allow_private: bool = setting(False, "allow private, loopback and link-local addresses (sample web, tests)")
+    allow_address: list[str] = setting([], "HOST:PORT ([ADDRESS]:PORT for IPv6) that pages may reach although "
+                                           "the address is not public; HOST is the address or the URL's host name")
     concurrency: int = setting(64, "requests in flight overall", at_least=1)
     per_domain: int = setting(4, "requests in flight per host", at_least=1)
     timeout: float = setting(30.0, "seconds allowed per request", above=0)
@@ -92,6 +101,11 @@ class FetchConfig:
 
     def __post_init__(self) -> None:
         check_bounds(self)
+        for entry in self.allow_address:
+            try:
+                parse_allowed(entry)
+            except ValueError as exc:
+                raise ConfigError(f"--allow-address {exc}") from None
 
 
 def check_bounds(config: object) -> None:
@@ -111,11 +125,12 @@ def check_bounds(config: object) -> None:
 
 
 def fetch_settings(fetch: FetchConfig, links: LinkConfig | None = None) -> dict[str, Any]:
-    """Scrapy settings for `fetch` (and the API host of `links`, which the guard trusts)."""
-    trusted = [urlsplit(links.api_base).hostname or ""] if links and links.api_base else []
+    """Scrapy settings for `fetch` (and the API origins of `links`, trusted for the listing's own requests)."""
+    api = [u for u in (links.api_base, links.token_url) if urlsplit(u).hostname] if links else []
     return scrapy_defaults.crawler_settings(
         WEBTEXT_HOSTS_FILE=str(fetch.hosts_file) if fetch.hosts_file else None,
-        WEBTEXT_ALLOW_PRIVATE=fetch.allow_private, WEBTEXT_TRUSTED_HOSTS=trusted,
+        WEBTEXT_ALLOW_PRIVATE=fetch.allow_private, WEBTEXT_ALLOW_ADDRESS=list(fetch.allow_address),
+        WEBTEXT_API_ORIGINS=[api_origin(url) for url in api],
         CONCURRENT_REQUESTS=fetch.concurrency, CONCURRENT_REQUESTS_PER_DOMAIN=fetch.per_domain,
         DOWNLOAD_TIMEOUT=fetch.timeout, RETRY_TIMES=fetch.retries, RETRY_BACKOFF_BASE=fetch.backoff,
         DOWNLOAD_MAXSIZE=fetch.max_size, AUTOTHROTTLE_ENABLED=fetch.autothrottle,

@@ -4,11 +4,13 @@ A job is incremental because the link store remembers everything: dump files alr
 skipped, known submissions are not counted again, and only pending URLs are fetched. The store
 lock (`lock.py`) keeps two scheduled runs from overlapping. `run` prints one summary line and
 writes a JSON summary with the counts of this run, the store's totals and the Scrapy stats of
-each spider.
+each spider. The summary's copy of the configuration shows a secret setting (the API token and
+client secret) only as `<set>`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +30,8 @@ from webtext.crawl.pages import PagesSpider
 from webtext.crawl.runner import SpiderRun, run_in_sequence
 from webtext.crawl.store import LinkStore
 
+SECRETS = frozenset(f.name for f in dataclasses.fields(LinkConfig) if f.metadata.get("secret"))
+SHOWN_SECRET = "<set>"
 TRANSIENT = (reasons.FETCH_TIMEOUT, reasons.FETCH_ROBOTS_UNREACHABLE, reasons.FETCH_CONNECTION_ERROR,
              reasons.FETCH_DNS_ERROR,
              *(reasons.http_error(s) for s in (429, 500, 502, 503, 504, 522, 524)))
@@ -147,8 +151,17 @@ def summarize(store_path: Path, result: JobResult, started: float, config: dict[
         "store": totals,
         "scrapy": {name: to_jsonable({k: str(v) if hasattr(v, "isoformat") else v for k, v in stats.items()})
                    for name, stats in result.spiders.items()},
-        "config": config,
+        "config": hide_secrets(config),
     }
+
+
+def hide_secrets(value: Any) -> Any:
+    """`value` (JSON data) with every secret setting that is set shown as `<set>`, at any depth."""
+    if isinstance(value, dict):
+        return {key: SHOWN_SECRET if key in SECRETS and item else hide_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [hide_secrets(v) for v in value]
+    return value
 
 
 def summary_line(summary: dict[str, Any], path: Path | None) -> str:

@@ -18,6 +18,11 @@ counted `bad_record` drop named by its page and position; the rest of its page i
 that cannot be used at all (unreachable, credentials refused with 401/403, any other HTTP error
 after retries, an answer that is not JSON or not a listing) stops the spider with `ApiError`,
 which the job reports as one `error:` line.
+
+The client secret and the bearer token (given, or obtained from the token endpoint) are never
+written anywhere: they come from an argument, a file (`token_file`, `client_secret_file`, so they
+stay out of `ps` and scrapyd's job list) or the environment (`WEBTEXT_REDDIT_TOKEN`,
+`WEBTEXT_REDDIT_CLIENT_SECRET`), and only the requests that need them carry them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode, urlsplit
 
@@ -52,6 +59,7 @@ TIMES = ("all", "year", "month", "week", "day", "hour")
 ERROR_STAT = "webtext/error"
 LISTING_STATS = "webtext/listing/"
 _AUTH_HINT = ": check --token, or --client-id and --client-secret"
+SECRET_ENV = {"token": "WEBTEXT_REDDIT_TOKEN", "client_secret": "WEBTEXT_REDDIT_CLIENT_SECRET"}
 
 
 class ApiError(WebtextError):
@@ -63,6 +71,31 @@ def token_url_for(api_base: str) -> str:
     if urlsplit(api_base).hostname == "oauth.reddit.com":
         return REDDIT_TOKEN_URL
     return api_base.rstrip("/") + "/api/v1/access_token"
+
+
+def read_secret(name: str, value: str, path: str | os.PathLike[str] | None) -> str:
+    """The secret `name` (`token`, `client_secret`): `value`, else the one line of file `path`,
+    else its environment variable (`SECRET_ENV`); "" when none is given.
+
+    A file that cannot be read, is empty or holds more than one line, and a secret given both as
+    a value and as a file, raise `ConfigError` (the message never shows the secret).
+    """
+    flag = "--" + name.replace("_", "-")
+    if not path:
+        return value or os.environ.get(SECRET_ENV[name], "").strip()
+    if value:
+        raise ConfigError(f"give {flag} or {flag}-file, not both")
+    try:
+        secret = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {flag}-file {path}: {exc.strerror or type(exc).__name__}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read {flag}-file {path}: not UTF-8 text") from None
+    if not secret:
+        raise ConfigError(f"{flag}-file is empty: {path}")
+    if "\n" in secret or "\r" in secret:
+        raise ConfigError(f"{flag}-file must hold the secret on one line: {path}")
+    return secret
 
 
 def read_listing_page(body: bytes) -> tuple[list[Any], str | None]:
@@ -110,6 +143,7 @@ class ListingSpider(scrapy.Spider):
     def __init__(self, store: str = "out/crawl/links.sqlite", api_base: str = "https://oauth.reddit.com",
                  subreddits: list[str] | str = "all", sort: str = "top", time: str = "all",
                  token: str = "", client_id: str = "", client_secret: str = "", token_url: str = "",
+                 token_file: str = "", client_secret_file: str = "",
                  user_agent: str = USER_AGENT, max_items: int | str = 1000, max_requests: int | str = 100,
                  keep_stickied: bool | str = False, since: str = "", until: str = "", blocklist: str = "",
                  min_score: int | str = 3, sum_scores: bool | str = False, **kwargs: Any) -> None:
@@ -119,11 +153,13 @@ class ListingSpider(scrapy.Spider):
         self.max_items, self.max_requests = int(max_items), int(max_requests)
         if self.max_items < 1 or self.max_requests < 1:
             raise ConfigError("--max-items and --max-requests must be at least 1")
+        self.token = read_secret("token", token, token_file)
+        self.client_secret = read_secret("client_secret", client_secret, client_secret_file)
+        self.client_id = client_id
         self._lock = StoreLock(store)
         self._lock.acquire()
         self.subreddits = subreddits.split(",") if isinstance(subreddits, str) else list(subreddits)
         self.api_base, self.sort, self.time = api_base.rstrip("/"), sort, time
-        self.token, self.client_id, self.client_secret = token, client_id, client_secret
         self.token_url = token_url or token_url_for(api_base)
         self.api_user_agent = user_agent
         self.store = LinkStore(store)

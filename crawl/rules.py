@@ -18,6 +18,9 @@ in this order and refused with the first reason that applies (names from `core.r
    media host (the hosts OpenWebText's domain blacklist names for that reason);
 10. `blocklist`: a domain the user blocks (the domain and all its subdomains).
 
+A posted URL is kept as posted (`posted_url`) except for credentials in it (`user:pass@`),
+which are removed (`strip_userinfo`) before anything is stored or written.
+
 The karma threshold applies per URL once all its posts are known (`LinkStore.apply_threshold`).
 """
 
@@ -92,7 +95,7 @@ class LinkRules:
             return reasons.LINK_STICKIED
         if post.get("over_18"):
             return reasons.LINK_NSFW
-        posted = str(post.get("url") or "")
+        posted = strip_userinfo(str(post.get("url") or ""))
         try:
             url = normalize_url(posted)
         except ValueError:
@@ -108,6 +111,22 @@ class LinkRules:
         if _under(host, self.blocklist):
             return reasons.LINK_BLOCKLIST
         return KeptPost(url=url, domain=url_domain(url), posted_url=posted, post=reddit_post(post, created))
+
+
+def strip_userinfo(url: str) -> str:
+    """`url` without the `user:password@` of its authority, and otherwise exactly as given.
+
+    A posted link may carry credentials (`http://user:pass@host/`); the fetch never sends them
+    (the normalized URL has none), and the store, the WARC files and the manifest never keep them.
+    Only the authority (between `//` and the next `/`, `?` or `#`) is touched: an `@` in a path,
+    query or fragment stays, and text without `scheme://` is returned unchanged.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme.strip() or any(c in scheme.strip() for c in "/?#@ "):
+        return url
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    at = rest.rfind("@", 0, end)
+    return url if at < 0 else f"{scheme}://{rest[at + 1:]}"
 
 
 def reddit_post(post: dict[str, Any], created: int) -> RedditPost:
