@@ -19,6 +19,7 @@ Only http and https URLs are valid: anything else raises `ValueError`.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -70,10 +71,16 @@ def normalize_url(url: str) -> str:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise ValueError(f"URL has no host: {url!r}")
-    try:
-        host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
-        raise ValueError(f"invalid host name in {url!r}") from exc
+    if ":" in host:  # an IPv6 literal: written in brackets, compressed form (RFC 3986 §3.2.2, RFC 5952)
+        try:
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError as exc:
+            raise ValueError(f"invalid IPv6 address in {url!r}") from exc
+    else:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError as exc:
+            raise ValueError(f"invalid host name in {url!r}") from exc
     try:
         port = parts.port
     except ValueError as exc:

@@ -11,19 +11,21 @@ pending. Every request ends in exactly one item: a `PageItem` for an HTML page, 
   decompressed (a gzip bomb);
 - `redirect_loop`: more than `REDIRECT_MAX_TIMES` redirects;
 - `timeout`, `connection_error`, `dns_error`: after the retries;
-- `private_address`: the name resolved to a non-public address (`addresses.py`);
+- `private_address`: the host is, or resolved to, a non-public address that nothing allows
+  (`addresses.py`); logged as one warning line per URL;
 - `not_html`: a content type that is not HTML (only `text/html` and XHTML are kept);
-- `http_<status>`: an error status after the retries.
+- `http_<status>`: an error status after the retries;
+- `invalid_url`: a stored URL that Scrapy cannot turn into a request (logged; the crawl goes on).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import (
@@ -40,15 +42,17 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 from webtext.core import reasons
-from webtext.crawl.addresses import REFUSED
+from webtext.crawl.addresses import REFUSED, Refused, url_target
 from webtext.crawl.lock import StoreLock
 from webtext.crawl.robots import UNREACHABLE
 from webtext.crawl.store import FAILED, SKIPPED, LinkStore, provenance_json
 from webtext.crawl.warcwrite import Fetched
 
+log = logging.getLogger(__name__)
+
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _POLICY = {reasons.FETCH_ROBOTS, reasons.FETCH_TOO_LARGE, reasons.FETCH_REDIRECT_LOOP,
-           reasons.FETCH_NOT_HTML, reasons.FETCH_PRIVATE_ADDRESS}
+           reasons.FETCH_NOT_HTML, reasons.FETCH_PRIVATE_ADDRESS, reasons.LINK_INVALID_URL}
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def classify(failure: Failure) -> tuple[str, int | None]:
     error = failure.value
     if isinstance(error, HttpError):
         return reasons.http_error(error.response.status), error.response.status
+    if isinstance(error, Refused):
+        return reasons.FETCH_PRIVATE_ADDRESS, None
     if isinstance(error, IgnoreRequest):
         text = str(error)
         if text.startswith(UNREACHABLE):
@@ -95,8 +101,8 @@ def classify(failure: Failure) -> tuple[str, int | None]:
     if isinstance(error, (DownloadTimeoutError, TxTimeoutError)):
         return reasons.FETCH_TIMEOUT, None
     if isinstance(error, (CannotResolveHostError, DNSLookupError)):
-        host = (urlsplit(failure.request.url).hostname or "").lower() if hasattr(failure, "request") else ""
-        return (reasons.FETCH_PRIVATE_ADDRESS if host in REFUSED else reasons.FETCH_DNS_ERROR), None
+        refused = hasattr(failure, "request") and url_target(failure.request.url) in REFUSED
+        return (reasons.FETCH_PRIVATE_ADDRESS if refused else reasons.FETCH_DNS_ERROR), None
     if isinstance(error, DownloadConnectionRefusedError):
         return reasons.FETCH_CONNECTION_ERROR, None
     return reasons.FETCH_CONNECTION_ERROR, None
@@ -134,12 +140,18 @@ class PagesSpider(scrapy.Spider):
         after = (-1, 0)
         while rows := self.store.pending_batch(after, self.batch):
             for row in rows:
-                yield scrapy.Request(row.url, callback=self.parse, errback=self.failed, dont_filter=True,
-                                     meta={"link": row.url, "reddit": provenance_json(row.reddit),
-                                           "prior_attempts": row.attempts})
+                yield self._request(row.url, row.reddit, row.attempts)
             after = rows[-1].position
             while self._queued() > self.batch:
                 await sleep(0.05)
+
+    def _request(self, url: str, reddit: Any, attempts: int) -> scrapy.Request | DropItem:
+        try:
+            return scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                                  meta={"link": url, "reddit": provenance_json(reddit), "prior_attempts": attempts})
+        except ValueError as exc:  # one URL Scrapy cannot request must not stop the crawl
+            log.warning("skipped %s (%s): %s", url, reasons.LINK_INVALID_URL, exc)
+            return DropItem(url, reasons.LINK_INVALID_URL, attempts + 1)
 
     def _queued(self) -> int:
         engine = self.crawler.engine
@@ -166,6 +178,8 @@ class PagesSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
         reason, status = classify(failure)
+        if reason == reasons.FETCH_PRIVATE_ADDRESS:
+            log.warning("skipped %s (%s): %s", request.meta["link"], reason, failure.getErrorMessage())
         return DropItem(request.meta["link"], reason, _attempts(request.meta), status)
 
     def closed(self, reason: str) -> None:

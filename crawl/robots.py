@@ -6,8 +6,9 @@ allows every URL of the host. RFC 9309 (Robots Exclusion Protocol, section 2.3.1
 - 2.3.1.3, "unavailable" (a 4xx status): the crawler may access any resource, so the rules
   are empty (an HTML "Not Found" page is not parsed as rules);
 - 2.3.1.4, "unreachable" (a 5xx status after the retries, a timeout, a connection error): the
-  crawler must assume complete disallow. A name that does not resolve (or resolves to a refused
-  private address) is not "unreachable" here: each of its pages fails with its own reason.
+  crawler must assume complete disallow. A name that does not resolve, or a host whose address
+  the guard refuses (`addresses.Refused`), is not "unreachable" here: each of its pages fails
+  with its own reason, and the refused robots.txt request is not logged.
 
 A host whose robots.txt is unreachable is not fetched in this run; its URLs are dropped as
 `robots_unreachable`, a transient failure that `--retry-failed` requeues, so a later run asks again.
@@ -31,6 +32,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
+from webtext.crawl.addresses import Refused
 
 # The text of the IgnoreRequest that `pages.classify` maps to `robots_unreachable`.
 UNREACHABLE = "robots.txt unreachable"
@@ -65,7 +67,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+        if isinstance(exc, (CannotResolveHostError, DNSLookupError, Refused)):
             super()._robots_error(exc, netloc)  # no such host (or a refused address): each page says so itself
             return
         self._stats.inc_value("robotstxt/unreachable")

@@ -49,12 +49,16 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# Resolve through the hosts file first, then refuse non-public addresses (flags).
+# Resolve IP literals as written, names through the hosts file, then DNS; refuse non-public
+# addresses unless allowed (flags --hosts-file, --allow-private, --allow-address). The listing
+# API's own host:port origins are trusted only while the listing spider runs (addresses.ApiTrust).
 TWISTED_DNS_RESOLVER = "webtext.crawl.addresses.GuardedResolver"
 DNS_TIMEOUT = 10
 WEBTEXT_HOSTS_FILE = None
 WEBTEXT_ALLOW_PRIVATE = False
-WEBTEXT_TRUSTED_HOSTS: list[str] = []
+WEBTEXT_ALLOW_ADDRESS: list[str] = []
+WEBTEXT_API_ORIGINS: list[str] = []
+EXTENSIONS = {"webtext.crawl.addresses.ApiTrust": 0}
 
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt per RFC 9309: a 5xx or unreachable file forbids the host for this run (robots.py).
@@ -63,6 +67,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "webtext.crawl.throttle.BackoffRetryMiddleware": 550,
     "webtext.crawl.throttle.WaitMiddleware": 50,
+    # Sees download errors before the retry middleware: a refused address is not retried.
+    "webtext.crawl.addresses.RefusedAddressMiddleware": 580,
 }
 
 LOG_LEVEL = "WARNING"

@@ -46,3 +46,10 @@ def test_url_domain() -> None:
 def test_url_domain_of_a_url_without_a_parsable_host_is_empty() -> None:
     assert url_domain("http://[bad/x") == ""
     assert url_domain("http://[::1/") == ""
+
+
+def test_ipv6_hosts_keep_their_brackets() -> None:
+    assert normalize_url("http://[::1]:8080/x") == "http://[::1]:8080/x"
+    assert normalize_url("HTTP://[0:0:0:0:0:FFFF:7F00:1]/") == "http://[::ffff:7f00:1]/"
+    with pytest.raises(ValueError, match="IPv6"):
+        normalize_url("http://[zz::1]/")
