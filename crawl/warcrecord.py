@@ -24,6 +24,9 @@ from collections.abc import Sequence
 GZIP_LEVEL = 6
 
 
+HTTP_RESPONSE = "application/http; msgtype=response"
+
+
 def _line(name: str, value: str) -> str:
     """`name: value` + CRLF, with any CR or LF in the value made a space (no header injection)."""
     if "\r" in value or "\n" in value:
@@ -63,3 +66,11 @@ def record(kind: str, record_id: str, date: str, content_type: str, block: bytes
         return text.encode("utf-8") + block + b"\r\n\r\n"
     gzip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     return gzip.compress(text.encode("utf-8")) + gzip.compress(block) + gzip.compress(b"\r\n\r\n") + gzip.flush()
+
+
+def response(date: str, head: bytes, body: bytes, fields: Sequence[tuple[str, str]],
+             compress: bool = True) -> bytes:
+    """One `response` record: the HTTP message head `head` (see `http_block`) and the entity `body`,
+    with `fields` (the target URI first) after the standard ones."""
+    return record("response", new_record_id(), date, HTTP_RESPONSE, head + body, fields, payload=body,
+                  compress=compress)

@@ -34,7 +34,6 @@ from webtext.crawl.warcread import LINK_HEADER, REDDIT_HEADER, iter_records
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 PATTERN = "*.warc.gz"
 _HTTP_REQUEST = "application/http; msgtype=request"
-_HTTP_RESPONSE = "application/http; msgtype=response"
 
 
 @dataclass(frozen=True)
@@ -99,8 +98,7 @@ class RollingWarcWriter:
         if page.ip_address:
             fields.append(("WARC-IP-Address", page.ip_address))
         head = warcrecord.http_block(f"HTTP/1.1 {page.status} {page.reason}".strip(), headers)
-        self._handle.write(warcrecord.record("response", warcrecord.new_record_id(), page.fetched_at,
-                                             _HTTP_RESPONSE, head + page.body, fields, payload=page.body))
+        self._handle.write(warcrecord.response(page.fetched_at, head, page.body, fields))
         return Written(self._name, offset)
 
     @property

@@ -25,7 +25,7 @@ from webtext.core.atomic import atomic_write, write_json
 from webtext.core.errors import BadFileError, ConfigError
 from webtext.train.checkpoint_state import model_config_from
 from webtext.train.model import GPT, GPTConfig
-from webtext.train.tensor_files import check_finite, read_tensors
+from webtext.train.tensor_files import check_finite, read_tensors, require_shapes
 
 # Matrices that Hugging Face's Conv1D keeps as (in, out).
 _TRANSPOSED = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
@@ -151,16 +151,8 @@ def import_hf(directory: str | Path) -> GPT:
     if head is not wte and not torch.equal(head, wte):
         raise ConfigError(f"{weights_path}: lm_head.weight differs from transformer.wte.weight; this model "
                           "ties them and cannot hold a separate output matrix")
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise BadFileError(str(weights_path), f"tensors do not match GPT-2 (missing {missing[:3]}, "
-                                              f"unexpected {unexpected[:3]})")
-    for name, tensor in state.items():
-        if tensor.shape != expected[name].shape:
-            raise BadFileError(str(weights_path), f"{name} has shape {tuple(tensor.shape)}, "
-                                                  f"config says {tuple(expected[name].shape)}")
+    require_shapes(weights_path, {name: tuple(tensor.shape) for name, tensor in state.items()},
+                   {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}, "GPT-2's config")
     check_finite(weights_path, state)
     model.load_state_dict(state)
     return model

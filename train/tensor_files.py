@@ -55,15 +55,21 @@ def check_shapes(path: Path, expected: dict[str, tuple[int, ...]]) -> None:
             shapes = {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}  # noqa: SIM118
     except Exception as error:  # safetensors raises its own types for damaged files
         raise BadFileError(str(path), f"unreadable safetensors file ({error})") from error
+    require_shapes(path, shapes, expected, "the model config in state.json")
+
+
+def require_shapes(path: Path, shapes: dict[str, tuple[int, ...]], expected: dict[str, tuple[int, ...]],
+                   source: str) -> None:
+    """Refuse `shapes` (tensor name -> shape, found in `path`) unless they are exactly `expected`
+    (what `source` implies): the same names, each with the same shape."""
     missing = sorted(set(expected) - set(shapes))
     unexpected = sorted(set(shapes) - set(expected))
     if missing or unexpected:
-        raise BadFileError(str(path), f"tensors do not fit the model config in state.json "
+        raise BadFileError(str(path), f"tensors do not fit {source} "
                                       f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
     for name, shape in expected.items():
         if shapes[name] != shape:
-            raise BadFileError(str(path), f"{name} has shape {shapes[name]}, the model config in state.json "
-                                          f"says {shape}")
+            raise BadFileError(str(path), f"{name} has shape {shapes[name]}, {source} says {shape}")
 
 
 def check_finite(path: Path, tensors: dict[str, torch.Tensor]) -> None:

@@ -19,9 +19,8 @@ DATE = "2017-06-01T10:00:00Z"
 
 def response(url: str, body: bytes, headers: Sequence[tuple[str, str]] = (("Content-Type", "text/html"),),
              compress: bool = True) -> bytes:
-    block = warcrecord.http_block("HTTP/1.1 200 OK", headers) + body
-    return warcrecord.record("response", warcrecord.new_record_id(), DATE, "application/http; msgtype=response",
-                             block, [("WARC-Target-URI", url)], payload=body, compress=compress)
+    return warcrecord.response(DATE, warcrecord.http_block("HTTP/1.1 200 OK", headers), body,
+                               [("WARC-Target-URI", url)], compress=compress)
 
 
 def counts(err: str) -> tuple[int, dict[str, int]]:

@@ -27,9 +27,8 @@ DATE = "2024-05-01T10:00:00Z"
 def response(url: str, body: bytes, headers: Sequence[tuple[str, str]] = (("Content-Type", "text/html"),),
              compress: bool = True) -> bytes:
     """One response record of `url` answering 200 with `body` (sent as it is, whatever `headers` say)."""
-    block = warcrecord.http_block("HTTP/1.1 200 OK", headers) + body
-    return warcrecord.record("response", warcrecord.new_record_id(), DATE, "application/http; msgtype=response",
-                             block, [("WARC-Target-URI", url)], payload=body, compress=compress)
+    return warcrecord.response(DATE, warcrecord.http_block("HTTP/1.1 200 OK", headers), body,
+                               [("WARC-Target-URI", url)], compress=compress)
 
 
 def other(kind: str, compress: bool = True) -> bytes:
