@@ -7,12 +7,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from webtext.core.beamrun import local_runner
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each `xdist_group` on one worker under `make test`'s `--dist loadgroup`.
+
+    pytest-xdist groups tests by a `@group` suffix on their node ids, which it writes to
+    `item._nodeid`; pytest 9 keeps a node's id in `item._id` and no longer reads `_nodeid`, so the
+    suffix was lost and every group split over the workers: the README tests ran the demo on both
+    workers at once, and the evaluator's tests trained their model twice. The suffix is written
+    where pytest 9 reads it (a no-op where xdist's own suffix took effect).
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = "_".join(sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                                 for mark in item.iter_markers("xdist_group")}))
+        if names and not item.nodeid.endswith(f"@{names}"):
+            item._id = NodeId.parse(f"{item.nodeid}@{names}")
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ BLOCK = re.compile(r"^```bash runnable\n(.*?)^```", re.DOTALL | re.MULTILINE)
 # average of 2 and 370 s at 4; the slowest block (a second run of the main job) took 17 s. The
 # demo's bound is four times its slower figure; a block's is wider, as most of its time is
 # interpreter and Beam start-up, which a busy machine slows the most. The first block's test also
-# runs the demo (the fixture), so its pytest limit holds both bounds and a margin.
+# runs the demo (the module fixture), so its pytest limit holds both bounds and a margin.
 DEMO_TIMEOUT = 4 * 370
 BLOCK_TIMEOUT = 300
 BLOCK_TEST_TIMEOUT = DEMO_TIMEOUT + BLOCK_TIMEOUT + 120
@@ -32,9 +32,7 @@ def runnable_blocks(readme: Path) -> list[str]:
     return BLOCK.findall(readme.read_text(encoding="utf-8"))
 
 
-# Session scope: a module fixture is torn down whenever the worker runs a test of another module in
-# between, and the demo then ran twice in one suite (two setups of about 265 s each were measured).
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def after_demo(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     workdir = tmp_path_factory.mktemp("readme")
     for name in ("pipelines", "README.md"):
