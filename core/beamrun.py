@@ -127,6 +127,15 @@ def stop_processes(pids: list[int], wait: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def stop_descendants(pid: int, wait: float = 10.0) -> None:
+    """SIGKILL every descendant of `pid`, sweeping again until a sweep finds none (at most `wait`
+    seconds): the runner's threads go on while the first workers die and may start another one,
+    which a single sweep would leave holding the job's stdout and stderr."""
+    deadline = time.monotonic() + wait
+    while (found := descendants(pid)) and time.monotonic() < deadline:
+        stop_processes(found, wait=max(0.0, deadline - time.monotonic()))
+
+
 def _running(pids: list[int]) -> list[int]:
     running = []
     for pid in pids:
@@ -164,9 +173,11 @@ def stop_on_interrupt(cleanup: Callable[[], None]) -> Iterator[None]:
                 stderr = os.dup(2)
                 os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
                 with contextlib.suppress(Exception):
-                    stop_processes(descendants(os.getpid()))
+                    stop_descendants(os.getpid())
                 with contextlib.suppress(Exception):
                     cleanup()
+                with contextlib.suppress(Exception):
+                    stop_descendants(os.getpid())
                 os.write(stderr, b"interrupted\n")
                 os._exit(130)
 
