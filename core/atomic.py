@@ -38,9 +38,9 @@ def current_umask() -> int:
     return mask
 
 
-def plain_mode(directory: bool = False) -> int:
-    """The mode `open()` (0666) or `mkdir()` (0777) gives a new file or directory under the umask."""
-    return (0o777 if directory else 0o666) & ~current_umask()
+def plain_mode() -> int:
+    """The mode `open()` gives a new file under the umask (0666 & ~umask)."""
+    return 0o666 & ~current_umask()
 
 
 def temporary_name(path: Path) -> Path:
