@@ -39,7 +39,7 @@ from typing import Any
 CRAWL = (
     "import argparse, sys\n"
     "from webtext.cli import crawl\n"
-    "from webtext.core.cli import run_main\n"
+    "from webtext.core.entrypoint import run_main\n"
     "parser = argparse.ArgumentParser(prog='webtext')\n"
     "crawl.register(parser.add_subparsers(dest='command'))\n"
     "args = parser.parse_args(sys.argv[1:])\n"
@@ -52,7 +52,7 @@ def bare_crawl(urls_file: str, hosts_file: str, out: str) -> None:
     """The baseline: a plain Scrapy spider with the same settings that fetches and discards."""
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from webtext.crawl.settings import crawler_settings
+    from webtext.crawl.spiders.settings import crawler_settings
 
     done: dict[str, Any] = {"pages": 0, "times": []}
 

@@ -45,7 +45,7 @@ import trafilatura
 from webtext.clean.scoring import load_benchmark
 from webtext.clean.settings import CleanSettings
 from webtext.core.document import Page
-from webtext.crawl.warcwrite import Fetched, RollingWarcWriter
+from webtext.crawl.warc.write import Fetched, RollingWarcWriter
 from webtext.sampleweb.site import build_site
 from webtext.tokenize.bpe import train_tokenizer
 

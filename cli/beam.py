@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from webtext.core.cli import run_main
+from webtext.core.entrypoint import run_main
 from webtext.core.errors import ConfigError
 from webtext.core.progress import setup_logging
 

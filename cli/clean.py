@@ -33,7 +33,7 @@ from webtext.core.accounting import check_balance
 from webtext.core.document import DeadLetter, Document, Page
 from webtext.core.errors import BadFileError, ConfigError
 from webtext.core.urls import doc_id
-from webtext.crawl.warcread import MAX_BODY, Dropped, iter_warc_path
+from webtext.crawl.warc.read import MAX_BODY, Dropped, iter_warc_path
 
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 KEPT, UNREADABLE = "kept", "unreadable"  # outcomes besides the drop reasons

@@ -22,10 +22,10 @@ from webtext.core.atomic import write_json
 from webtext.core.config import add_arguments, from_namespace, to_jsonable
 from webtext.core.errors import ConfigError
 from webtext.crawl.config import DEFAULT_STORE, FetchConfig, LinkConfig
-from webtext.crawl.export import FORMATS, QUEUED, export_manifest
 from webtext.crawl.job import run_job, summarize, summary_line
+from webtext.crawl.links.export import FORMATS, QUEUED, export_manifest
+from webtext.crawl.links.store import LinkStore
 from webtext.crawl.lock import LockHeld
-from webtext.crawl.store import LinkStore
 
 INTERRUPTED = 130
 

@@ -13,7 +13,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from webtext.core.cli import run_main
+from webtext.core.entrypoint import run_main
 from webtext.core.progress import setup_logging
 
 _NOT_COMMANDS = {"main", "beam"}

@@ -40,7 +40,7 @@ def _device(name: str) -> str:
 
 def _sample(args: argparse.Namespace) -> int:
     from webtext.train.checkpoint import load_model
-    from webtext.train.sample import load_tokenizer, sample_texts
+    from webtext.train.generate import load_tokenizer, sample_texts
 
     model, state = load_model(args.checkpoint, map_location=_device(args.device))
     tokenizer = load_tokenizer(state, args.tokenizer)
@@ -58,8 +58,8 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from webtext.train.checkpoint import load_model
+    from webtext.train.generate import tokenizer_candidates
     from webtext.train.hf import export_hf
-    from webtext.train.sample import tokenizer_candidates
 
     model, state = load_model(args.checkpoint)
     tokenizer = args.tokenizer or next((p for p in tokenizer_candidates(state) if p.is_file()), None)

@@ -1,8 +1,16 @@
 """The crawl stage: Reddit links above a karma threshold, and their pages fetched into WARC files.
 
-Modules: `rules` (link filters), `dumps` (RS_*.zst reader), `listing` (listing API spider),
-`collect` (both sources into the store), `store` (the SQLite link store), `pages` and `pipeline`
-(page spider and its WARC/store writer), `warcwrite` / `warcread` (WARC files), `addresses`
-(hosts file, private-address guard), `throttle` (backoff, rate limits), `lock`, `job`, `export`,
-`config` and `settings` (Scrapy settings), `runner` (spiders in sequence).
+Three sub-rooms and the jobs that use them:
+
+- `links/`: the link store (SQLite) and what fills it: the link rules, the monthly dump reader,
+  the collector both sources feed, and the manifest export;
+- `spiders/`: the Scrapy project: its settings, the listing and page spiders, their middlewares
+  (address guard, robots.txt, backoff), and the item pipeline and writer process that turn
+  fetched pages into WARC records and store rows;
+- `warc/`: the WARC library: records as bytes, a checked record stream, bodies, the reader of
+  ours and Common Crawl's files, byte-range splitting, the writer, and the `ReadWarc` Beam
+  transform. The main job and `webtext clean` use it without any of the crawler.
+
+At the top: `config` (the crawl's settings), `job` (links, pages or both under a lock) and
+`lock`.
 """

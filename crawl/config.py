@@ -2,7 +2,7 @@
 
 `LinkConfig` drives link collection (listing API and dump files, the link rules, the karma
 threshold), `FetchConfig` the page fetcher. `fetch_settings` turns a `FetchConfig` into the
-Scrapy settings that override `webtext.crawl.settings`.
+Scrapy settings that override `webtext.crawl.spiders.settings`.
 
 Counts, sizes and times carry their lower bound (`at_least`, or `above` for a bound the value
 must exceed) in the field's metadata; a value that cannot work (`--per-domain 0` would never
@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 
 from webtext.core.config import setting
 from webtext.core.errors import ConfigError
-from webtext.crawl import settings as scrapy_defaults
-from webtext.crawl.addresses import api_origin, parse_allowed
-from webtext.crawl.listing import SORTS, TIMES, USER_AGENT, read_secret
-from webtext.crawl.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
+from webtext.crawl.links.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
+from webtext.crawl.spiders import settings as scrapy_defaults
+from webtext.crawl.spiders.addresses import api_origin, parse_allowed
+from webtext.crawl.spiders.listing import SORTS, TIMES, USER_AGENT, read_secret
 
 DEFAULT_STORE = Path("out/crawl/links.sqlite")
 DEFAULT_WARC_DIR = Path("out/crawl/warc")

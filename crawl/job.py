@@ -21,14 +21,14 @@ from webtext.core import reasons
 from webtext.core.accounting import check_balance
 from webtext.core.config import to_jsonable
 from webtext.core.errors import ConfigError
-from webtext.crawl.addresses import read_hosts_file
-from webtext.crawl.collect import KEPT, KNOWN, LinkCollector, collect_dump
 from webtext.crawl.config import FetchConfig, LinkConfig, fetch_settings
-from webtext.crawl.listing import ERROR_STAT, LISTING_STATS, ApiError, ListingSpider
+from webtext.crawl.links.collect import KEPT, KNOWN, LinkCollector, collect_dump
+from webtext.crawl.links.store import LinkStore
 from webtext.crawl.lock import StoreLock
-from webtext.crawl.pages import PagesSpider
-from webtext.crawl.runner import SpiderRun, run_in_sequence
-from webtext.crawl.store import LinkStore
+from webtext.crawl.spiders.addresses import read_hosts_file
+from webtext.crawl.spiders.listing import ERROR_STAT, LISTING_STATS, ApiError, ListingSpider
+from webtext.crawl.spiders.pages import PagesSpider
+from webtext.crawl.spiders.runner import SpiderRun, run_in_sequence
 
 SECRETS = frozenset(f.name for f in dataclasses.fields(LinkConfig) if f.metadata.get("secret"))
 SHOWN_SECRET = "<set>"

@@ -16,7 +16,7 @@ from webtext.clean.beam import CleanPages
 from webtext.core import reasons
 from webtext.core.document import DeadLetter, Document, Page
 from webtext.core.splits import SplitRule
-from webtext.crawl.beam import ReadWarc
+from webtext.crawl.warc.beam import ReadWarc
 from webtext.dedup.beam import Decontaminate, ExactDedup, NearDedup
 from webtext.pipelines import accounting
 from webtext.pipelines.options import JobConfig

@@ -236,7 +236,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from webtext.core.cli import run_main
+    from webtext.core.entrypoint import run_main
     from webtext.core.progress import quiet_known_noise, setup_logging
 
     quiet_known_noise()

@@ -36,7 +36,7 @@ TRAIN_STEP = """
 import sys
 from pathlib import Path
 from webtext.cli.demo import Demo
-from webtext.core.cli import run_main
+from webtext.core.entrypoint import run_main
 sys.exit(run_main(lambda: Demo(Path(sys.argv[1]), steps=1, port=0).train("tiny", "3e-3", int(sys.argv[2]))))
 """
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "WEBTEXT_PROGRESS": "plain"}

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 from webtext.train.fused_loss import linear_cross_entropy
 from webtext.train.kv_cache import KVCache
-from webtext.train.sampling import next_token
+from webtext.train.token_choice import next_token
 
 
 @dataclass(frozen=True)

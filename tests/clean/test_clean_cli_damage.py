@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from webtext.cli.main import main
-from webtext.crawl import warcrecord
+from webtext.crawl.warc import record as warcrecord
 
 DATE = "2017-06-01T10:00:00Z"
 

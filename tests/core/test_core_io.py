@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from webtext.core.atomic import atomic_write, write_json
-from webtext.core.cli import run_main
 from webtext.core.config import add_arguments, from_namespace, save_config, setting
 from webtext.core.document import Document, RedditPost
+from webtext.core.entrypoint import run_main
 from webtext.core.errors import BadFileError, ConfigError
 
 

@@ -16,7 +16,7 @@ import pytest
 _ENTRY = (
     "import argparse, sys\n"
     "from webtext.cli import crawl\n"
-    "from webtext.core.cli import run_main\n"
+    "from webtext.core.entrypoint import run_main\n"
     "from webtext.core.progress import setup_logging\n"
     "parser = argparse.ArgumentParser(prog='webtext')\n"
     "crawl.register(parser.add_subparsers(dest='command'))\n"

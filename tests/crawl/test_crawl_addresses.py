@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from webtext.core.errors import BadFileError
-from webtext.crawl.addresses import is_public, read_hosts_file
+from webtext.crawl.spiders.addresses import is_public, read_hosts_file
 
 
 @pytest.mark.parametrize(("address", "public"), [

@@ -14,10 +14,10 @@ import pytest
 import zstandard
 from webtext.core import reasons
 from webtext.core.errors import BadFileError
-from webtext.crawl.collect import KEPT, LinkCollector, collect_dump
-from webtext.crawl.dumps import iter_dump
-from webtext.crawl.rules import LinkRules
-from webtext.crawl.store import LinkStore
+from webtext.crawl.links.collect import KEPT, LinkCollector, collect_dump
+from webtext.crawl.links.dumps import iter_dump
+from webtext.crawl.links.rules import LinkRules
+from webtext.crawl.links.store import LinkStore
 
 CrawlCli = Callable[..., subprocess.CompletedProcess[str]]
 JUNE_2017 = 1497000000

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from webtext.cli import crawl
-from webtext.core.cli import run_main
+from webtext.core.entrypoint import run_main
 from webtext.crawl.lock import StoreLock
 
 CrawlCli = Callable[..., subprocess.CompletedProcess[str]]

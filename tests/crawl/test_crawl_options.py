@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import zstandard
 from webtext.cli import crawl
-from webtext.core.cli import run_main
+from webtext.core.entrypoint import run_main
 from webtext.core.errors import BadFileError
-from webtext.crawl.addresses import read_hosts_file
+from webtext.crawl.spiders.addresses import read_hosts_file
 
 
 def in_process(*argv: str) -> int:

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from webtext.core import reasons
 from webtext.core.errors import BadFileError
-from webtext.crawl.collect import KEPT, KNOWN, LinkCollector, collect_dump
-from webtext.crawl.listing import collect_page, read_listing_page
-from webtext.crawl.rules import LinkRules
-from webtext.crawl.store import LinkStore
+from webtext.crawl.links.collect import KEPT, KNOWN, LinkCollector, collect_dump
+from webtext.crawl.links.rules import LinkRules
+from webtext.crawl.links.store import LinkStore
+from webtext.crawl.spiders.listing import collect_page, read_listing_page
 
 FIELDS = ("id", "name", "url", "score", "created_utc", "title", "subreddit", "permalink", "selftext",
           "removed_by_category", "is_self", "over_18", "stickied")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from webtext.core.document import DeadLetter
 from webtext.crawl.lock import LockHeld, StoreLock
-from webtext.crawl.warcread import LINK_HEADER, iter_records, iter_warc_path
+from webtext.crawl.warc.read import LINK_HEADER, iter_records, iter_warc_path
 
 pytestmark = pytest.mark.slow
 
@@ -144,7 +144,7 @@ def writer_pid(store: Path) -> int:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"webtext.crawl.writer" in argv and str(store).encode() in argv:
+        if b"webtext.crawl.spiders.writer" in argv and str(store).encode() in argv:
             return int(entry.name)
     raise AssertionError(f"no writer process for {store}")
 

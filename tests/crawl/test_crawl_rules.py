@@ -10,10 +10,10 @@ import pytest
 import zstandard
 from webtext.core import reasons
 from webtext.core.errors import BadFileError, ConfigError
-from webtext.crawl.collect import KEPT, KNOWN, LinkCollector
-from webtext.crawl.dumps import DumpReport, iter_dump
-from webtext.crawl.rules import LinkRules, read_blocklist
-from webtext.crawl.store import BELOW_THRESHOLD, PENDING, KeptPost, LinkStore
+from webtext.crawl.links.collect import KEPT, KNOWN, LinkCollector
+from webtext.crawl.links.dumps import DumpReport, iter_dump
+from webtext.crawl.links.rules import LinkRules, read_blocklist
+from webtext.crawl.links.store import BELOW_THRESHOLD, PENDING, KeptPost, LinkStore
 
 JUNE_2017 = 1497000000
 JAN_2018 = 1515000000

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from webtext.core import reasons
 from webtext.core.document import DeadLetter, Page
-from webtext.crawl.store import LinkStore
-from webtext.crawl.warcread import LINK_HEADER, iter_records, iter_warc_path
+from webtext.crawl.links.store import LinkStore
+from webtext.crawl.warc.read import LINK_HEADER, iter_records, iter_warc_path
 
 CrawlCli = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from webtext.core.document import Page
-from webtext.crawl.warcread import iter_warc_path
+from webtext.crawl.warc.read import iter_warc_path
 
 pytestmark = pytest.mark.slow
 

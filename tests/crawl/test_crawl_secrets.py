@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from webtext.crawl.rules import strip_userinfo
+from webtext.crawl.links.rules import strip_userinfo
 from webtext.sampleweb.server import SampleWebServer, free_port
 from webtext.sampleweb.site import build_site
 from webtext.sampleweb.truth import UrlTruth
@@ -147,7 +147,7 @@ def test_scrapy_debug_log_of_the_spider_shows_no_secret(
                                "-a", f"api_base={server.site.api_base}", "-a", "subreddits=all", "-a", "sort=new",
                                *args, "-s", "LOG_LEVEL=DEBUG", "-s", "WEBTEXT_ALLOW_PRIVATE=True"],
                               capture_output=True, text=True, timeout=300, cwd=out, check=False,
-                              env=crawl_env(SCRAPY_SETTINGS_MODULE="webtext.crawl.settings", **extra))
+                              env=crawl_env(SCRAPY_SETTINGS_MODULE="webtext.crawl.spiders.settings", **extra))
         assert done.returncode == 0, done.stderr[-3000:]
         assert "DEBUG: Crawled (" in done.stderr  # the DEBUG log is there
         with sqlite3.connect(out / "links.sqlite") as db:

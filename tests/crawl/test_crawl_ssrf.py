@@ -28,7 +28,7 @@ from twisted.internet import defer
 from twisted.internet.address import IPv4Address, IPv6Address
 from webtext.core import reasons
 from webtext.core.urls import normalize_url
-from webtext.crawl.addresses import AddressGuard, GuardedResolver, is_public, literal_address, parse_allowed
+from webtext.crawl.spiders.addresses import AddressGuard, GuardedResolver, is_public, literal_address, parse_allowed
 
 from tests.crawl.conftest import FAST, crawl_command
 

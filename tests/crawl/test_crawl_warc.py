@@ -12,9 +12,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from webtext.core.document import DeadLetter, Page, RedditPost
-from webtext.crawl.store import provenance_json
-from webtext.crawl.warcread import iter_warc, iter_warc_path
-from webtext.crawl.warcwrite import Fetched, RollingWarcWriter, leftover_files, recover
+from webtext.crawl.links.store import provenance_json
+from webtext.crawl.warc.read import iter_warc, iter_warc_path
+from webtext.crawl.warc.write import Fetched, RollingWarcWriter, leftover_files, recover
 
 POST = RedditPost("abc", "news", 42, 1497000000, "A story", "/r/news/comments/abc/")
 

@@ -18,8 +18,9 @@ from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core import reasons
 from webtext.core.document import DeadLetter, Page
-from webtext.crawl import warcread, warcrecord
-from webtext.crawl.beam import ReadWarc
+from webtext.crawl.warc import read as warcread
+from webtext.crawl.warc import record as warcrecord
+from webtext.crawl.warc.beam import ReadWarc
 
 DATE = "2024-05-01T10:00:00Z"
 
@@ -169,7 +170,7 @@ def test_a_body_over_the_cap_is_too_large_and_reading_goes_on(encoding: str) -> 
 
 _PEAK = """
 import sys, tracemalloc
-from webtext.crawl.warcread import iter_warc_path
+from webtext.crawl.warc.read import iter_warc_path
 tracemalloc.start()
 items = list(iter_warc_path(sys.argv[1], max_body=int(sys.argv[2])))
 print(tracemalloc.get_traced_memory()[1])

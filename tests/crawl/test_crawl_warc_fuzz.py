@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from webtext.cli.main import main
 from webtext.core.document import DeadLetter, Page
-from webtext.crawl import warcrecord
-from webtext.crawl.warcread import Dropped, iter_warc
+from webtext.crawl.warc import record as warcrecord
+from webtext.crawl.warc.read import Dropped, iter_warc
 
 DATE = "2024-05-01T10:00:00Z"
 PARAGRAPH = b"<p>The council met on Tuesday to talk about the park.</p>"

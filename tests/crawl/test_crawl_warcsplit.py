@@ -11,11 +11,11 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.document import DeadLetter, Page
-from webtext.crawl.beam import ReadWarc
-from webtext.crawl.store import provenance_json
-from webtext.crawl.warcread import iter_warc, iter_warc_range
-from webtext.crawl.warcsplit import is_record_start, next_member, split_ranges
-from webtext.crawl.warcwrite import Fetched, RollingWarcWriter
+from webtext.crawl.links.store import provenance_json
+from webtext.crawl.warc.beam import ReadWarc
+from webtext.crawl.warc.read import iter_warc, iter_warc_range
+from webtext.crawl.warc.split import is_record_start, next_member, split_ranges
+from webtext.crawl.warc.write import Fetched, RollingWarcWriter
 
 PAGES = 40
 

@@ -6,7 +6,7 @@ import io
 import pickle
 import struct
 
-from webtext.crawl.writer import read_frames
+from webtext.crawl.spiders.writer import read_frames
 
 FRAME = struct.Struct(">I")
 

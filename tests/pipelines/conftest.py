@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from webtext.crawl.warcwrite import Fetched, RollingWarcWriter
+from webtext.crawl.warc.write import Fetched, RollingWarcWriter
 from webtext.sampleweb.server import RunningSampleWeb
 from webtext.tokenize.bpe import train_tokenizer
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-from webtext.core.cli import run_main
+from webtext.core.entrypoint import run_main
 
 Job = Callable[..., list[str]]
 TOKENIZER_FILES = {"tokenizer.json", "vocab.json", "merges.txt"}

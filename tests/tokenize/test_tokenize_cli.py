@@ -13,8 +13,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.cli.main import main
 from webtext.cli.tokenizer import balance, read_texts
 from webtext.core.beamrun import local_runner
-from webtext.core.cli import run_main
 from webtext.core.document import Document
+from webtext.core.entrypoint import run_main
 from webtext.tokenize.beam import TokenizeAndWrite
 from webtext.tokenize.shards import write_manifest
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from safetensors.torch import load_file, save_file
 from webtext.core.errors import WebtextError
 from webtext.tokenize.bpe import load_tokenizer, train_tokenizer
-from webtext.train import sample
+from webtext.train import generate as sample
 from webtext.train.checkpoint import load_model, load_training_state, save_checkpoint
 from webtext.train.model import GPT, GPTConfig
 from webtext.train.optim import adamw

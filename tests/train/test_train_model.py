@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 from webtext.train.model import GPT, PRESETS, GPTConfig
-from webtext.train.sampling import filter_logits
+from webtext.train.token_choice import filter_logits
 
 SMALL = GPTConfig(n_layer=2, n_head=2, n_embd=32, block_size=16, vocab_size=61)
 

@@ -8,15 +8,15 @@ gives no page is a `Dropped` with a reason (`webtext.core.reasons`): `not_http` 
 no http(s) URL with a host: `dns:`, `whois:`, none), `bad_http` (no HTTP message, or one that
 does not parse or decode) or `too_large` (its body decodes to more than `max_body` bytes, the
 clean stage's `max_bytes`; decoding stops there, so a decompression bomb costs no memory:
-`webtext.crawl.warcbody`).
+`webtext.crawl.warc.body`).
 
 A damaged file never raises: a record that is not whole (cut off, a corrupt gzip member, a block
-longer or shorter than its `Content-Length`: `webtext.crawl.warcstream` checks each record's
+longer or shorter than its `Content-Length`: `webtext.crawl.warc.stream` checks each record's
 end), whose header section is malformed (a line that is no named field, a mandatory field
 twice, a line over 64 KiB) or whose type is not one of ISO 28500's yields one `DeadLetter`
 naming the file and offset. ISO 28500 has no resynchronisation marker, but a `.warc.gz` file
 holds one gzip member per record (annex D.2), so reading resumes at the next member that
-inflates to a WARC record (`webtext.crawl.warcsplit`); in an uncompressed file it stops at the
+inflates to a WARC record (`webtext.crawl.warc.split`); in an uncompressed file it stops at the
 damage (after a record of unknown type, whose end is known, it goes on). The same member search
 lets a large file be read in byte ranges, one per worker.
 """
@@ -34,9 +34,9 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from webtext.clean.settings import ExtractSettings
 from webtext.core.document import DeadLetter, Page, RedditPost
 from webtext.core.reasons import READ_BAD_HTTP, READ_NOT_HTTP
-from webtext.crawl.warcbody import BodyDropped, read_body
-from webtext.crawl.warcsplit import PROBE_BYTES, is_member_file, is_record_start, next_member
-from webtext.crawl.warcstream import READ_BYTES, Damage, LineTooLong, RecordStream
+from webtext.crawl.warc.body import BodyDropped, read_body
+from webtext.crawl.warc.split import PROBE_BYTES, is_member_file, is_record_start, next_member
+from webtext.crawl.warc.stream import READ_BYTES, Damage, LineTooLong, RecordStream
 
 LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers
 REDDIT_HEADER = "WebText-Reddit"  # JSON list of the posts that linked it
@@ -126,7 +126,7 @@ def iter_records(stream: BinaryIO, start: int = 0, end: int | None = None,
     `RecordRead` without record at damage. Offsets are from the start of the file.
 
     Each record is read to its end before it is yielded, which is how damage is detected (see
-    `webtext.crawl.warcstream`); an HTTP response's body is decoded up to `max_body` bytes.
+    `webtext.crawl.warc.stream`); an HTTP response's body is decoded up to `max_body` bytes.
     """
     try:
         records = RecordStream(stream, start)

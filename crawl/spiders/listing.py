@@ -44,11 +44,11 @@ from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 from webtext.core import reasons
 from webtext.core.errors import ConfigError, WebtextError
-from webtext.crawl import settings as crawl_settings
-from webtext.crawl.collect import LinkCollector
+from webtext.crawl.links.collect import LinkCollector
+from webtext.crawl.links.rules import LinkRules, read_blocklist
+from webtext.crawl.links.store import LinkStore
 from webtext.crawl.lock import StoreLock
-from webtext.crawl.rules import LinkRules, read_blocklist
-from webtext.crawl.store import LinkStore
+from webtext.crawl.spiders import settings as crawl_settings
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class ListingSpider(scrapy.Spider):
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
         # Before WaitMiddleware (50), so the wait it asks for is honoured for the same request.
         "DOWNLOADER_MIDDLEWARES": {**crawl_settings.DOWNLOADER_MIDDLEWARES,
-                                   "webtext.crawl.throttle.RateLimitMiddleware": 40},
+                                   "webtext.crawl.spiders.throttle.RateLimitMiddleware": 40},
     }
 
     def __init__(self, store: str = "out/crawl/links.sqlite", api_base: str = "https://oauth.reddit.com",

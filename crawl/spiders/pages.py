@@ -42,11 +42,11 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 from webtext.core import reasons
-from webtext.crawl.addresses import REFUSED, Refused, url_target
+from webtext.crawl.links.store import FAILED, SKIPPED, LinkStore, provenance_json
 from webtext.crawl.lock import StoreLock
-from webtext.crawl.robots import UNREACHABLE
-from webtext.crawl.store import FAILED, SKIPPED, LinkStore, provenance_json
-from webtext.crawl.warcwrite import Fetched
+from webtext.crawl.spiders.addresses import REFUSED, Refused, url_target
+from webtext.crawl.spiders.robots import UNREACHABLE
+from webtext.crawl.warc.write import Fetched
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class PagesSpider(scrapy.Spider):
 
     name = "webtext-pages"
     custom_settings = {
-        "ITEM_PIPELINES": {"webtext.crawl.pipeline.WarcStorePipeline": 300},
+        "ITEM_PIPELINES": {"webtext.crawl.spiders.items_to_warc.WarcStorePipeline": 300},
     }
 
     def __init__(self, store: str = "out/crawl/links.sqlite", warc_dir: str = "out/crawl/warc",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 BOT_NAME = "webtext"
-SPIDER_MODULES = ["webtext.crawl.pages", "webtext.crawl.listing"]
+SPIDER_MODULES = ["webtext.crawl.spiders.pages", "webtext.crawl.spiders.listing"]
 
 # Identify the crawler honestly; sites can block it by this name in robots.txt (flag).
 USER_AGENT = "Mozilla/5.0 (compatible; webtext-crawler/0.1; +https://github.com/webtext/webtext)"
@@ -52,23 +52,23 @@ TELNETCONSOLE_ENABLED = False
 # Resolve IP literals as written, names through the hosts file, then DNS; refuse non-public
 # addresses unless allowed (flags --hosts-file, --allow-private, --allow-address). The listing
 # API's own host:port origins are trusted only while the listing spider runs (addresses.ApiTrust).
-TWISTED_DNS_RESOLVER = "webtext.crawl.addresses.GuardedResolver"
+TWISTED_DNS_RESOLVER = "webtext.crawl.spiders.addresses.GuardedResolver"
 DNS_TIMEOUT = 10
 WEBTEXT_HOSTS_FILE = None
 WEBTEXT_ALLOW_PRIVATE = False
 WEBTEXT_ALLOW_ADDRESS: list[str] = []
 WEBTEXT_API_ORIGINS: list[str] = []
-EXTENSIONS = {"webtext.crawl.addresses.ApiTrust": 0}
+EXTENSIONS = {"webtext.crawl.spiders.addresses.ApiTrust": 0}
 
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt per RFC 9309: a 5xx or unreachable file forbids the host for this run (robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "webtext.crawl.robots.StrictRobotsTxtMiddleware": 100,
+    "webtext.crawl.spiders.robots.StrictRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "webtext.crawl.throttle.BackoffRetryMiddleware": 550,
-    "webtext.crawl.throttle.WaitMiddleware": 50,
+    "webtext.crawl.spiders.throttle.BackoffRetryMiddleware": 550,
+    "webtext.crawl.spiders.throttle.WaitMiddleware": 50,
     # Sees download errors before the retry middleware: a refused address is not retried.
-    "webtext.crawl.addresses.RefusedAddressMiddleware": 580,
+    "webtext.crawl.spiders.addresses.RefusedAddressMiddleware": 580,
 }
 
 LOG_LEVEL = "WARNING"

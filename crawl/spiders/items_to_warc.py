@@ -1,7 +1,7 @@
 """The item pipeline of the page spider: every item's outcome to the WARC writer process.
 
 The pipeline counts each outcome, shows progress and hands the item to the writer process
-(`webtext.crawl.writer`), which writes pages into WARC files and outcomes into the link store in
+(`webtext.crawl.spiders.writer`), which writes pages into WARC files and outcomes into the link store in
 an order that makes a killed crawl resumable without losing or refetching pages.
 
 At start-up `recover_leftovers` completes what a kill of both processes interrupted: a leftover
@@ -21,10 +21,10 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from webtext.core.progress import bar
-from webtext.crawl.pages import DropItem, PageItem, PagesSpider
-from webtext.crawl.store import PENDING, LinkStore
-from webtext.crawl.warcwrite import leftover_files, recover
-from webtext.crawl.writer import WriterFailed, WriterProcess
+from webtext.crawl.links.store import PENDING, LinkStore
+from webtext.crawl.spiders.pages import DropItem, PageItem, PagesSpider
+from webtext.crawl.spiders.writer import WriterFailed, WriterProcess
+from webtext.crawl.warc.write import leftover_files, recover
 
 log = logging.getLogger(__name__)
 

@@ -256,7 +256,7 @@ class ApiTrust:
         return trust
 
     def opened(self, spider: Spider) -> None:
-        from webtext.crawl.listing import ListingSpider  # the listing imports the crawl's settings
+        from webtext.crawl.spiders.listing import ListingSpider  # the listing imports the crawl's settings
 
         if isinstance(spider, ListingSpider):
             API_TRUST.update(self.origins)

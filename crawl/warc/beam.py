@@ -2,7 +2,7 @@
 
 Files are matched with Beam's `fileio` and opened through its `FileSystems`, so local paths,
 `gs://` and `s3://` all work where the matching Beam extra is installed. Each file is read by
-`webtext.crawl.warcread`, which never raises: damaged files and records arrive on the `dead` output
+`webtext.crawl.warc.read`, which never raises: damaged files and records arrive on the `dead` output
 as `DeadLetter`s naming the file and offset. HTTP responses other than 200 (Common Crawl keeps
 redirects and errors) leave on the `not_ok` output as `(http_<status>, url)`, and so do the
 response records that give no page, with the reader's reason (`not_http`, `bad_http`, and
@@ -21,8 +21,8 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.pvalue import PCollection, TaggedOutput
 from webtext.core.document import DeadLetter, Page
 from webtext.core.reasons import http_error
-from webtext.crawl.warcread import MAX_BODY, Dropped, iter_warc_range
-from webtext.crawl.warcsplit import split_ranges
+from webtext.crawl.warc.read import MAX_BODY, Dropped, iter_warc_range
+from webtext.crawl.warc.split import split_ranges
 
 PAGES, DEAD, NOT_OK = "pages", "dead", "not_ok"
 
@@ -69,7 +69,7 @@ class ReadWarc(beam.PTransform):
     """A file glob -> `pages` (HTTP 200 `Page`s), `not_ok` ((reason, url)) and `dead` (`DeadLetter`s).
 
     Each `.warc.gz` file of one gzip member per record is read in ranges of `split_bytes`
-    (`webtext.crawl.warcsplit`), spread over the workers, so a few large files (Common Crawl's
+    (`webtext.crawl.warc.split`), spread over the workers, so a few large files (Common Crawl's
     are 1 GB) still keep every worker busy. `max_body` should be the clean stage's `max_bytes`.
     """
 

@@ -22,9 +22,9 @@ from typing import Any
 from webtext.core import reasons
 from webtext.core.accounting import check_balance
 from webtext.core.progress import progress
-from webtext.crawl.dumps import MAX_SHOWN, DumpReport, iter_dump
-from webtext.crawl.rules import LinkRules, post_id_of, strip_userinfo
-from webtext.crawl.store import KeptPost, LinkStore
+from webtext.crawl.links.dumps import MAX_SHOWN, DumpReport, iter_dump
+from webtext.crawl.links.rules import LinkRules, post_id_of, strip_userinfo
+from webtext.crawl.links.store import KeptPost, LinkStore
 
 log = logging.getLogger(__name__)
 

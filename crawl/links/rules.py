@@ -37,7 +37,7 @@ from webtext.core import reasons
 from webtext.core.document import RedditPost
 from webtext.core.errors import ConfigError
 from webtext.core.urls import normalize_url, url_domain
-from webtext.crawl.store import KeptPost
+from webtext.crawl.links.store import KeptPost
 
 REDDIT_DOMAINS = frozenset({"reddit.com", "redd.it", "redditmedia.com", "redditstatic.com", "reddituploads.com"})
 MEDIA_DOMAINS = frozenset({"imgur.com", "gfycat.com", "giphy.com", "youtube.com", "youtu.be", "vimeo.com",

@@ -8,7 +8,7 @@ search safe: compressed bytes of a record can contain 1f 8b 08 by chance, but no
 deflate stream that begins with a WARC version line.
 
 `split_ranges` cuts a file into ranges of about `split_bytes`; the reader of a range reads the
-records that *begin* in it (`webtext.crawl.warcread.iter_warc` with `start`/`end`), so every
+records that *begin* in it (`webtext.crawl.warc.read.iter_warc` with `start`/`end`), so every
 record is read exactly once whatever the ranges. A file compressed as one gzip stream (some tools
 write that) cannot be cut: it is one range.
 """

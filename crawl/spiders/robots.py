@@ -32,7 +32,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
-from webtext.crawl.addresses import Refused
+from webtext.crawl.spiders.addresses import Refused
 
 # The text of the IgnoreRequest that `pages.classify` maps to `robots_unreachable`.
 UNREACHABLE = "robots.txt unreachable"

@@ -28,8 +28,8 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from webtext.core.atomic import temporary_name
-from webtext.crawl import warcrecord
-from webtext.crawl.warcread import LINK_HEADER, REDDIT_HEADER, iter_records
+from webtext.crawl.warc import record as warcrecord
+from webtext.crawl.warc.read import LINK_HEADER, REDDIT_HEADER, iter_records
 
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 PATTERN = "*.warc.gz"

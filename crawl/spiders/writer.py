@@ -3,7 +3,7 @@
 The page spider's event loop parses responses; building a page's WARC records (gzip, two SHA-1
 digests) and updating its row in SQLite would cost that loop about a third of its time per page
 (`bench/crawl.py`), so they run in a process of their own, beside the crawler. The spider's
-item pipeline (`webtext.crawl.pipeline`) starts it with `WriterProcess.start` and sends it each
+item pipeline (`webtext.crawl.spiders.items_to_warc`) starts it with `WriterProcess.start` and sends it each
 outcome as one length-prefixed pickle on its standard input: `("page", Fetched, attempts)` or
 `("drop", link_url, status, reason, attempts, http_status)`. An empty frame means "close".
 
@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from webtext.crawl.store import LinkStore
-from webtext.crawl.warcwrite import RollingWarcWriter
+from webtext.crawl.links.store import LinkStore
+from webtext.crawl.warc.write import RollingWarcWriter
 
 COMMIT_SECONDS = 1.0
 _LENGTH = struct.Struct(">I")
@@ -139,7 +139,7 @@ class WriterProcess:
     @classmethod
     def start(cls, store: str | Path, warc_dir: str | Path, warc_size: int, lock_fd: int) -> WriterProcess:
         """Start a writer for `store` and `warc_dir` that also holds the lock open as `lock_fd`."""
-        command = [sys.executable, "-m", "webtext.crawl.writer", os.fspath(store), os.fspath(warc_dir),
+        command = [sys.executable, "-m", "webtext.crawl.spiders.writer", os.fspath(store), os.fspath(warc_dir),
                    str(warc_size)]
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                    pass_fds=(lock_fd,))
@@ -177,7 +177,7 @@ class WriterProcess:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m webtext.crawl.writer STORE WARC_DIR WARC_SIZE`, started by `WriterProcess`."""
+    """`python -m webtext.crawl.spiders.writer STORE WARC_DIR WARC_SIZE`, started by `WriterProcess`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     store, warc_dir, warc_size = argv
     try:

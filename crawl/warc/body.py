@@ -21,7 +21,7 @@ from typing import Protocol
 
 from warcio.statusandheaders import StatusAndHeaders
 from webtext.core.reasons import READ_BAD_HTTP, READ_TOO_LARGE
-from webtext.crawl.warcstream import READ_BYTES
+from webtext.crawl.warc.stream import READ_BYTES
 
 try:
     import brotli
