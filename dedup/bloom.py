@@ -12,7 +12,7 @@ sized so the false-positive rate is at most 1e-8, and reported what fraction of 
 - merged with bitwise OR, so Beam workers can each fill a part and combine them;
 - saved as a small header (magic, JSON parameters) followed by rbloom's bytes.
 
-Measured with `bench/dedup.py` (see README.md, "Dedup"): rbloom with XXH3-128 adds about
+Measured with `bench/dedup.py` (see docs/dedup.md): rbloom with XXH3-128 adds about
 3 million 8-grams per second on one core, about 2.4 times rbloom with BLAKE2b-128.
 """
 

@@ -1,4 +1,4 @@
-"""The page spider run by scrapyd, as the README shows: scheduled over HTTP, crawled to the end."""
+"""The page spider run by scrapyd, as docs/crawl.md shows: scheduled over HTTP, crawled to the end."""
 
 from __future__ import annotations
 
