@@ -25,6 +25,8 @@ from __future__ import annotations
 import os
 import sys
 
+from _paths import EXTRACTION_BENCHMARK  # bench/_paths.py, while bench/ is still on sys.path
+
 # `python bench/clean.py` puts bench/ first on sys.path, where bench/tokenize.py would shadow the
 # standard library's `tokenize` (imported by `inspect` and `linecache`): take bench/ off first.
 if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(__file__)):
@@ -49,13 +51,11 @@ from webtext.clean.stage import clean_page
 from webtext.core.beamrun import local_runner
 from webtext.core.document import Page
 
-BENCHMARK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction-benchmark"
-
 
 def load_pages() -> tuple[list[Page], list[str] | None, str]:
     """(pages, their true article texts or None, a description of the source)."""
-    if BENCHMARK.is_dir():
-        pairs = load_benchmark(BENCHMARK)
+    if EXTRACTION_BENCHMARK.is_dir():
+        pairs = load_benchmark(EXTRACTION_BENCHMARK)
         return [page for page, _ in pairs], [text for _, text in pairs], "extraction benchmark"
     from webtext.sampleweb.site import build_site
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import os
 import sys
 
+from _paths import EXTRACTION_BENCHMARK  # bench/_paths.py, while bench/ is still on sys.path
+
 # `python bench/pipeline.py` puts bench/ first on sys.path, where bench/tokenize.py would shadow
 # the standard library's `tokenize`: take bench/ off first.
 if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(__file__)):
@@ -53,16 +55,13 @@ ROOT = Path(__file__).resolve().parents[1]
 BEAM = str(Path(sys.executable).parent / "beam")
 
 
-BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
-
-
 def bench_pages(count: int) -> list[Page]:
     """`count` pages: the real pages of the extraction benchmark, each repeated under distinct URLs,
     where it is present (extraction costs there what it costs on the web); else sample-web pages,
     which are small and cheap to extract."""
-    if not BENCHMARK.is_dir():
+    if not EXTRACTION_BENCHMARK.is_dir():
         return list(build_site(seed=3, articles=count).fetched_pages())[:count]
-    real = [page for page, _ in load_benchmark(BENCHMARK)]
+    real = [page for page, _ in load_benchmark(EXTRACTION_BENCHMARK)]
     return [dataclasses.replace(page, url=f"{page.url}{'&' if '?' in page.url else '?'}copy={i // len(real)}")
             for i, page in zip(range(count), itertools.cycle(real))]
 

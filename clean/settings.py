@@ -1,7 +1,8 @@
 """Settings of the clean stage, in one place: extraction options and document-filter thresholds.
 
 Each field is a `webtext.core.config.setting`, so it is also a command-line flag (`max_bytes`
-becomes `--max-bytes`) and lands in the resolved configuration written beside every output.
+becomes `--max-bytes`; `CleanSettings` gives the flags of both its parts), a key of a `--config`
+file, and lands in the resolved configuration written beside every output.
 The defaults aim at WebText (Radford et al. 2019, §2.2): keep what a person would call an article
 or a post, drop what is not text. Where a threshold comes from a published pipeline the field's
 help says which; the modules that use them cite the source in full.
@@ -9,17 +10,17 @@ help says which; the modules that use them cite the source in full.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 
-from webtext.core.config import add_arguments, from_namespace, setting
+from webtext.core.config import setting
+from webtext.core.document import MAX_PAGE_BYTES
 
 
 @dataclass(frozen=True)
 class ExtractSettings:
     """How one fetched page becomes text (see `webtext.clean.extract`)."""
 
-    max_bytes: int = setting(5_000_000, "pages with a larger body are dropped as too_large")
+    max_bytes: int = setting(MAX_PAGE_BYTES, "pages with a larger body are dropped as too_large")
     timeout_s: float = setting(10.0, "hard time limit for extracting one page, in seconds")
     favor_precision: bool = setting(
         True, "trafilatura favor_precision: leave out doubtful blocks (best F1 on real pages)")
@@ -51,15 +52,3 @@ class CleanSettings:
 
     extract: ExtractSettings = field(default_factory=ExtractSettings)
     filters: FilterSettings = field(default_factory=FilterSettings)
-
-    @staticmethod
-    def add_arguments(parser: argparse.ArgumentParser) -> None:
-        """Add one flag per extraction and filter setting to `parser`."""
-        add_arguments(parser, ExtractSettings)
-        add_arguments(parser, FilterSettings)
-
-    @classmethod
-    def from_namespace(cls, namespace: argparse.Namespace) -> CleanSettings:
-        """The settings chosen by the flags `add_arguments` added."""
-        return cls(extract=from_namespace(ExtractSettings, namespace),
-                   filters=from_namespace(FilterSettings, namespace))

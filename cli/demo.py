@@ -27,11 +27,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from webtext.cli._demo_summary import print_summary
 from webtext.core.atomic import write_json
+from webtext.core.config import add_arguments, from_namespace, setting
 from webtext.core.errors import ConfigError
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
 from webtext.sampleweb.site import DEFAULT_PORT
@@ -158,7 +160,7 @@ class Demo:
             return
         self.begin("corpus", options)
         self.run([_bin("beam"), "run", _pipeline_file(), f"--input={self.out}/crawl/warc/*.warc.gz",
-                  f"--output={corpus}", *flags, *[f"--eval-set={spec}" for spec in web.eval_sets]])
+                  f"--output={corpus}", *flags, *[f"--eval={spec}" for spec in web.eval_sets]])
         self.finish("corpus", options)
 
     def train(self, model: str, lr: str, steps: int) -> None:
@@ -197,14 +199,24 @@ class Demo:
         self.finish("eval", options)
 
 
+@dataclass(frozen=True)
+class DemoSettings:
+    """`webtext demo`: where its outputs go, the sample web's port and how long the models train."""
+
+    out: Path = setting(Path("out"), "output root")
+    port: int = setting(DEFAULT_PORT, "sample web port")
+    steps: int = setting(300, "training steps per model")
+
+
 def _demo(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    demo = Demo(out, steps=4 + len(MODELS), port=args.port)
-    demo.header(f"serve the sample web on 127.0.0.1:{args.port}")
+    settings = from_namespace(DemoSettings, args)
+    out = settings.out
+    demo = Demo(out, steps=4 + len(MODELS), port=settings.port)
+    demo.header(f"serve the sample web on 127.0.0.1:{settings.port}")
     try:
-        web = start_sample_web(out / "sampleweb", port=args.port, timeout_delay=5.0)
+        web = start_sample_web(out / "sampleweb", port=settings.port, timeout_delay=5.0)
     except OSError as error:
-        raise ConfigError(f"cannot serve the sample web on port {args.port} ({error.strerror}): "
+        raise ConfigError(f"cannot serve the sample web on port {settings.port} ({error.strerror}): "
                           "pass --port with a free port") from error
     print(f"  {len(web.site.posts)} posts in {len(web.site.subreddits)} subreddits, {len(web.site.hosts)} hosts, "
           f"{len(web.dump_files)} monthly dumps, truth in {web.directory / 'truth.json'}")
@@ -212,7 +224,7 @@ def _demo(args: argparse.Namespace) -> int:
         demo.crawl(web)
         demo.corpus(web)
         for model, lr in MODELS.items():
-            demo.train(model, lr, args.steps)
+            demo.train(model, lr, settings.steps)
         demo.evaluate(web)
     finally:
         web.stop()
@@ -223,7 +235,5 @@ def _demo(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="run every stage on the offline sample web",
                                    description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"sample web port (default: {DEFAULT_PORT})")
-    parser.add_argument("--steps", type=int, default=300, help="training steps per model (default: 300)")
+    add_arguments(parser, DemoSettings)
     parser.set_defaults(func=_demo)

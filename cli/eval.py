@@ -9,52 +9,46 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from webtext.core.config import add_arguments, from_namespace
 
 
-def _show(paths: list[Path]) -> int:
-    for path in paths:
-        print(path)
-    return 0
+def _command(body: Callable[[Any], Iterable[Path]], settings: type) -> Callable[[argparse.Namespace], int]:
+    """A command that builds `settings` from the flags, calls `body` and prints the files it wrote."""
+
+    def run(args: argparse.Namespace) -> int:
+        for path in body(from_namespace(settings, args)):
+            print(path)
+        return 0
+
+    return run
 
 
-def _overlap(args: argparse.Namespace) -> int:
-    from webtext.eval.commands import run_overlap
-    from webtext.eval.settings import OverlapSettings
+def _overlap(settings: Any) -> Iterable[Path]:
+    from webtext.eval.commands import run_overlap  # torch and the stages load only when a command runs
 
-    return _show(run_overlap(from_namespace(OverlapSettings, args)))
-
-
-def _device(name: str) -> str:
-    from webtext.train.config import resolve_device
-
-    return str(resolve_device(name, 0))
+    return run_overlap(settings)
 
 
-def _perplexity(args: argparse.Namespace) -> int:
+def _perplexity(settings: Any) -> Iterable[Path]:
     from webtext.eval.commands import run_perplexity
-    from webtext.eval.settings import PerplexitySettings
 
-    settings = from_namespace(PerplexitySettings, args)
-    return _show(run_perplexity(settings, _device(settings.device)))
+    return run_perplexity(settings)
 
 
-def _memorization(args: argparse.Namespace) -> int:
+def _memorization(settings: Any) -> Iterable[Path]:
     from webtext.eval.commands import run_memorization
-    from webtext.eval.settings import MemorizationSettings
 
-    settings = from_namespace(MemorizationSettings, args)
-    return _show(run_memorization(settings, _device(settings.device)))
+    return run_memorization(settings)
 
 
-def _report(args: argparse.Namespace) -> int:
+def _report(settings: Any) -> Iterable[Path]:
     from webtext.eval.report import write_report
-    from webtext.eval.settings import ReportSettings
 
-    return _show(write_report(from_namespace(ReportSettings, args)))
+    return write_report(settings)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,16 +58,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("eval", help="measure memorization versus generalization",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="eval_command", metavar="EVAL_COMMAND", required=True)
-    specs: list[tuple[str, type, Callable[[argparse.Namespace], int], str]] = [
-        ("overlap", OverlapSettings, _overlap,
+    specs: list[tuple[str, Callable[[Any], Iterable[Path]], type, str]] = [  # command, body, settings, help
+        ("overlap", _overlap, OverlapSettings,
          "8-gram overlap of evaluation sets with the training text (GPT-2 Table 6)"),
-        ("perplexity", PerplexitySettings, _perplexity,
+        ("perplexity", _perplexity, PerplexitySettings,
          "train and held-out perplexity per checkpoint, evaluation sets by overlap (GPT-2 Figure 4)"),
-        ("memorization", MemorizationSettings, _memorization,
+        ("memorization", _memorization, MemorizationSettings,
          "extraction rate of training versus held-out sequences (Carlini et al. 2022)"),
-        ("report", ReportSettings, _report, "report.md and report.html from the other commands' outputs"),
+        ("report", _report, ReportSettings, "report.md and report.html from the other commands' outputs"),
     ]
-    for name, settings, func, help_text in specs:
+    for name, body, settings, help_text in specs:
         command = commands.add_parser(name, help=help_text, description=help_text)
         add_arguments(command, settings)
-        command.set_defaults(func=func)
+        command.set_defaults(func=_command(body, settings))

@@ -2,7 +2,10 @@
 
 Subcommands are contributed by the sibling modules of this package: each defines
 `register(subparsers)` and sets `func` on its parsers to a callable taking the parsed
-arguments and returning an exit status.
+arguments and returning an exit status. A command that runs a Beam pipeline sets the default
+`beam_options=[]`: the arguments it does not know are Beam's and arrive there. Every command
+also takes `--config FILE` (`webtext.core.config_file`): its settings sit between the defaults
+and the flags given.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from webtext.core.config_file import add_config_option, parse_known_args
 from webtext.core.entrypoint import run_main
 from webtext.core.progress import setup_logging
 
@@ -44,7 +48,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules(only):
         importlib.import_module(f"webtext.cli.{name}").register(subparsers)
+    for leaf in leaf_parsers(parser):
+        add_config_option(leaf)
     return parser
+
+
+def leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of `parser`'s commands that run something (those without subcommands of their own)."""
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        return [parser]
+    children = {id(p): p for group in groups for p in group.choices.values()}  # aliases share a parser
+    return [leaf for child in children.values() for leaf in leaf_parsers(child)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,12 +67,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
     parser = build_parser(command)
-    args = parser.parse_args(words)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0 if args.command is None else 2
-    setup_logging(args.verbose)
-    return run_main(lambda: args.func(args))
+
+    def body() -> int:
+        args, rest = parse_known_args(parser, words)
+        if rest and not hasattr(args, "beam_options"):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        if rest:
+            args.beam_options = rest
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0 if args.command is None else 2
+        setup_logging(args.verbose)
+        return int(args.func(args) or 0)
+
+    return run_main(body)
 
 
 if __name__ == "__main__":

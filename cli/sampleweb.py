@@ -1,8 +1,8 @@
 """`webtext sampleweb`: generate and serve the offline sample web.
 
 - `webtext sampleweb serve [--out DIR] [--port 8642] [--seed 0] [--articles 120]` writes the dump
-  files, the hosts file and `truth.json` to DIR and serves the listing API and pages on
-  127.0.0.1 until interrupted.
+  files, the hosts file, the evaluation sets and `truth.json` to DIR and serves the listing API
+  and pages on 127.0.0.1 until interrupted.
 - `webtext sampleweb generate --out DIR` writes the same files without serving.
 """
 
@@ -10,24 +10,14 @@ from __future__ import annotations
 
 import argparse
 import threading
-from pathlib import Path
 
-from webtext.sampleweb.server import start_sample_web
-from webtext.sampleweb.site import DEFAULT_PORT, build_site
-
-DEFAULT_DIR = Path("out/sampleweb")
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=DEFAULT_DIR, help=f"output directory (default: {DEFAULT_DIR})")
-    parser.add_argument("--seed", type=int, default=0, help="generator seed (default: 0)")
-    parser.add_argument("--articles", type=int, default=120, help="ordinary articles to generate (default: 120)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port in every URL (default: {DEFAULT_PORT})")
+from webtext.core.config import add_arguments, from_namespace
+from webtext.sampleweb.server import generate, serve
+from webtext.sampleweb.settings import ServeSettings, SiteSettings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    web = start_sample_web(args.out, seed=args.seed, articles=args.articles, port=args.port,
-                           timeout_delay=args.timeout_delay)
+    web = serve(from_namespace(ServeSettings, args))
     kept = sum(t.kept for t in web.truth.values())
     print(f"sample web on {web.api_base}: {len(web.site.posts)} posts, {len(web.site.hosts)} hosts, "
           f"{kept} pages that should reach the shards")
@@ -45,11 +35,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    site = build_site(seed=args.seed, port=args.port, articles=args.articles)
-    paths = site.dump_files(args.out / "dumps")
-    (args.out / "truth.json").write_text(site.truth_json(), encoding="utf-8")
-    site.eval_sets(args.out / "evalsets")
-    print(f"wrote {len(paths)} dump files, evaluation sets and truth.json for {len(site.posts)} posts to {args.out}")
+    files = generate(from_namespace(SiteSettings, args))
+    print(f"wrote {len(files.dump_files)} dump files, evaluation sets, the hosts file and truth.json for "
+          f"{len(files.site.posts)} posts to {files.directory}")
     return 0
 
 
@@ -58,11 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="The offline sample web: a Reddit-compatible listing API, "
                                                "monthly dump files and the linked pages, on 127.0.0.1.")
     commands = parser.add_subparsers(dest="sampleweb_command", metavar="COMMAND", required=True)
-    serve = commands.add_parser("serve", help="serve the sample web until interrupted")
-    _common(serve)
-    serve.add_argument("--timeout-delay", type=float, default=8.0,
-                       help="seconds the timeout page waits before answering (default: 8)")
-    serve.set_defaults(func=_serve)
-    generate = commands.add_parser("generate", help="write dump files and truth.json without serving")
-    _common(generate)
-    generate.set_defaults(func=_generate)
+    serve_parser = commands.add_parser("serve", help="serve the sample web until interrupted")
+    add_arguments(serve_parser, ServeSettings)
+    serve_parser.set_defaults(func=_serve)
+    generate_parser = commands.add_parser("generate", help="write dump files and truth.json without serving")
+    add_arguments(generate_parser, SiteSettings)
+    generate_parser.set_defaults(func=_generate)

@@ -14,6 +14,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+# The largest page body the stages handle (5 MB, decoded): the WARC reader stops decoding there and
+# the clean stage drops a larger page as too_large (`ExtractSettings.max_bytes`, `--max-bytes`).
+MAX_PAGE_BYTES = 5_000_000
+
 
 @dataclass(frozen=True)
 class RedditPost:

@@ -3,12 +3,16 @@
 A document's split depends on its id alone (BLAKE2b of the id, read as a number in [0, 1)), so it
 never changes when the corpus grows, is re-crawled or is processed on another runner or number of
 workers; `val` and `test` are the held-out WebText the evaluator measures generalization on.
+The two fractions are settings (`--val-fraction`, `--test-fraction`) of the main job.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+
+from webtext.core.config import setting
+from webtext.core.errors import ConfigError
 
 SPLITS = ("train", "val", "test")
 
@@ -17,13 +21,14 @@ SPLITS = ("train", "val", "test")
 class SplitRule:
     """Fractions of documents held out for validation and test; the rest is train."""
 
-    val_fraction: float = 0.01
-    test_fraction: float = 0.01
+    val_fraction: float = setting(0.01, "fraction of documents held out as the val split")
+    test_fraction: float = setting(0.01, "fraction of documents held out as the test split")
 
     def __post_init__(self) -> None:
-        if min(self.val_fraction, self.test_fraction) < 0 or self.val_fraction + self.test_fraction >= 1:
-            raise ValueError("split fractions must be non-negative and leave room for train "
-                             f"(val {self.val_fraction}, test {self.test_fraction})")
+        if not (min(self.val_fraction, self.test_fraction) >= 0 and self.val_fraction + self.test_fraction < 1):
+            raise ConfigError("split fractions must be non-negative and leave room for train "
+                              f"(val {self.val_fraction}, test {self.test_fraction}): "
+                              "change --val-fraction/--test-fraction")
 
     def split_of(self, doc_id: str) -> str:
         """The split of the document with id `doc_id`."""

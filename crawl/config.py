@@ -1,8 +1,10 @@
 """The crawl's settings, in one place: typed dataclasses that become the command-line flags.
 
 `LinkConfig` drives link collection (listing API and dump files, the link rules, the karma
-threshold), `FetchConfig` the page fetcher. `fetch_settings` turns a `FetchConfig` into the
-Scrapy settings that override `webtext.crawl.spiders.settings`.
+threshold), `FetchConfig` the page fetcher. `LinksJob`, `PagesJob` and `RunJob` are the settings
+of `webtext crawl links|pages|run` (the link store, the summary file, and those two as sections);
+`LinksExportSettings` those of `webtext crawl links export`. `fetch_settings` turns a `FetchConfig`
+into the Scrapy settings that override `webtext.crawl.spiders.settings`.
 
 Counts, sizes and times carry their lower bound (`at_least`, or `above` for a bound the value
 must exceed) in the field's metadata; a value that cannot work (`--per-domain 0` would never
@@ -14,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from webtext.core.config import setting
 from webtext.core.errors import ConfigError
+from webtext.crawl.links.export import FORMATS
 from webtext.crawl.links.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
 from webtext.crawl.spiders import settings as scrapy_defaults
 from webtext.crawl.spiders.addresses import api_origin, parse_allowed
@@ -106,6 +109,72 @@ class FetchConfig:
                 parse_allowed(entry)
             except ValueError as exc:
                 raise ConfigError(f"--allow-address {exc}") from None
+
+
+@dataclass
+class StoreSettings:
+    """The link store a crawl command works on."""
+
+    store: Path = setting(DEFAULT_STORE, "link store (SQLite)")
+
+
+@dataclass
+class JobSettings(StoreSettings):
+    """A crawl job: the link store and its JSON summary (the sections come with each command)."""
+
+    summary: Path | None = setting(None, "JSON summary to write (default: beside the store, named after the "
+                                         "command: links-summary.json, pages-summary.json, or summary.json for run)")
+    SUMMARY: ClassVar[str] = "summary.json"
+
+    def summary_path(self) -> Path:
+        return self.summary or self.store.parent / self.SUMMARY
+
+    def sections(self) -> tuple[LinkConfig | None, FetchConfig | None]:
+        """What the job does: collect links with the first, fetch pages with the second."""
+        raise NotImplementedError
+
+
+@dataclass
+class LinksJob(JobSettings):
+    """`webtext crawl links`: collect links into the store."""
+
+    links: LinkConfig = field(default_factory=LinkConfig)
+    SUMMARY: ClassVar[str] = "links-summary.json"
+
+    def sections(self) -> tuple[LinkConfig | None, FetchConfig | None]:
+        return self.links, None
+
+
+@dataclass
+class PagesJob(JobSettings):
+    """`webtext crawl pages`: fetch the store's pending URLs."""
+
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    SUMMARY: ClassVar[str] = "pages-summary.json"
+
+    def sections(self) -> tuple[LinkConfig | None, FetchConfig | None]:
+        return None, self.fetch
+
+
+@dataclass
+class RunJob(JobSettings):
+    """`webtext crawl run`: links (when sources are given), then pages; the scheduled job."""
+
+    links: LinkConfig = field(default_factory=LinkConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+
+    def sections(self) -> tuple[LinkConfig | None, FetchConfig | None]:
+        has_sources = bool(self.links.dump or self.links.uses_api)
+        return self.links if has_sources else None, self.fetch  # no sources: only fetch what is pending
+
+
+@dataclass
+class LinksExportSettings(StoreSettings):
+    """`webtext crawl links export`: the store as a URL manifest."""
+
+    format: str = setting("jsonl", "manifest format", choices=FORMATS)
+    all: bool = setting(False, "also list URLs below the karma threshold")
+    out: Path | None = setting(None, "manifest file to write (no default)", positional=True)
 
 
 def check_bounds(config: object) -> None:

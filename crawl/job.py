@@ -2,10 +2,12 @@
 
 A job is incremental because the link store remembers everything: dump files already read are
 skipped, known submissions are not counted again, and only pending URLs are fetched. The store
-lock (`lock.py`) keeps two scheduled runs from overlapping. `run` prints one summary line and
-writes a JSON summary with the counts of this run, the store's totals and the Scrapy stats of
-each spider. The summary's copy of the configuration shows a secret setting (the API token and
-client secret) only as `<set>`.
+lock (`lock.py`) keeps two scheduled runs from overlapping. `run_crawl` runs the job of a
+command's settings and writes a JSON summary with the counts of this run, the store's totals
+and the Scrapy stats of each spider; `summary_line` is its one line for the log. `export_store`
+runs `webtext crawl links export`. The summary's
+copy of the configuration (keys named like the flags, so `--config` reads it back) shows a
+secret setting (the API token and client secret) only as `<set>`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from typing import Any
 
 from webtext.core import reasons
 from webtext.core.accounting import check_balance
+from webtext.core.atomic import write_json
 from webtext.core.config import to_jsonable
 from webtext.core.errors import ConfigError
-from webtext.crawl.config import FetchConfig, LinkConfig, fetch_settings
+from webtext.crawl.config import FetchConfig, JobSettings, LinkConfig, LinksExportSettings, fetch_settings
 from webtext.crawl.links.collect import KEPT, KNOWN, LinkCollector, collect_dump
+from webtext.crawl.links.export import QUEUED, export_manifest
 from webtext.crawl.links.store import LinkStore
 from webtext.crawl.lock import StoreLock
 from webtext.crawl.spiders.addresses import read_hosts_file
@@ -108,6 +112,20 @@ def run_job(store_path: Path, links: LinkConfig | None, fetch: FetchConfig | Non
     return result
 
 
+def run_crawl(settings: JobSettings) -> tuple[dict[str, Any], Path]:
+    """Run the job `settings` describe and write its summary; returns (summary, where it was written).
+
+    Raises `LockHeld` when another crawl holds the store.
+    """
+    links, fetch = settings.sections()
+    started = time.time()
+    result = run_job(settings.store, links, fetch)
+    path = settings.summary_path()
+    summary = summarize(settings.store, result, started, to_jsonable(settings))
+    write_json(path, summary)
+    return summary, path
+
+
 def _no_store(store_path: Path) -> ConfigError:
     return ConfigError(f"link store not found: {store_path} (collect links first with `webtext crawl links`)")
 
@@ -175,3 +193,13 @@ def summary_line(summary: dict[str, Any], path: Path | None) -> str:
         line += " (interrupted: run again to resume)"
     return line + (f"; summary in {path}" if path else "")
 
+
+def export_store(settings: LinksExportSettings) -> tuple[Path, int, str]:
+    """`webtext crawl links export`: (the manifest written, its rows, its sha256 hex digest)."""
+    if settings.out is None:
+        raise ConfigError("give the manifest file to write: webtext crawl links export OUT")
+    if not settings.store.is_file():
+        raise ConfigError(f"link store not found: {settings.store} (run `webtext crawl links` first)")
+    with LinkStore(settings.store) as store:
+        count, digest = export_manifest(store, settings.out, settings.format, None if settings.all else QUEUED)
+    return settings.out, count, digest

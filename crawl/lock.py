@@ -66,5 +66,5 @@ class StoreLock:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+                 _trace: TracebackType | None) -> None:
         self.release()

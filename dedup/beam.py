@@ -34,7 +34,7 @@ from webtext.dedup.bloom import NgramBloom
 from webtext.dedup.clusters import UnionFind
 from webtext.dedup.contamination import NearIndex, NgramIndex, cut_ngrams
 from webtext.dedup.evalsets import EvalSet
-from webtext.dedup.keep import KeepKey, exact_key, keep_key
+from webtext.dedup.keep import KeepKey, choose_kept, exact_key, keep_key
 from webtext.dedup.lsh import Banding, band_keys, optimal_bands
 from webtext.dedup.minhash import MinHasher, jaccard
 from webtext.dedup.ngrams import gpt2_words, ngrams
@@ -60,7 +60,7 @@ class _KeepBestOfGroup(beam.DoFn):
 
     def process(self, element: tuple[str, Iterable[Document]]) -> Iterator[Any]:
         _, docs = element
-        best = min(docs, key=keep_key)
+        best = choose_kept(docs)
         size = 0
         for doc in docs:
             size += 1

@@ -8,7 +8,8 @@ documents". The format follows the file name:
 - anything else is UTF-8 text with one document per block, blocks separated by one or more blank
   lines (so a file without blank lines is a single document; for one document per line use JSONL).
 
-JSONL and Parquet are read by `webtext.dedup.docfiles`, as documents are. Documents whose text is
+Every file is read by `webtext.core.docfiles`, the reader of every command's documents, so a
+damaged line gives the same error whichever command reads it. Documents whose text is
 empty after trimming are skipped and counted (every document read is in the set or skipped). A
 malformed file fails with a `BadFileError` naming the file and the line, row or byte; a bad
 `name=path` with a `ConfigError`.
@@ -17,14 +18,15 @@ malformed file fails with a `BadFileError` naming the file and the line, row or 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from webtext.core.accounting import check_balance
-from webtext.core.errors import BadFileError, ConfigError
+from webtext.core.docfiles import file_texts, non_blank
+from webtext.core.errors import ConfigError
 from webtext.core.reasons import EVAL_EMPTY, key
-from webtext.dedup.docfiles import read_texts as read_document_texts
 
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -51,28 +53,16 @@ def parse_spec(spec: str) -> tuple[str, Path]:
     return name, Path(path)
 
 
-def _read_text(path: Path) -> list[str]:
-    try:
-        content = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadFileError(str(path), "not UTF-8 text", f"byte {exc.start}") from exc
+def _blocks(content: str) -> list[str]:
     return _BLANK_LINES.split(content.replace("\r\n", "\n"))
 
 
 def read_texts(path: Path) -> list[str]:
     """The non-empty document texts of one evaluation file (format from its name)."""
-    if path.name.lower().endswith((".jsonl", ".parquet")):
-        texts: Iterable[str] = read_document_texts(path)
-    else:
-        texts = _read_text(path)
-    kept, read, skipped = [], 0, 0
-    for text in texts:
-        read += 1
-        if text.strip():
-            kept.append(text.strip())
-        else:
-            skipped += 1
-    check_balance(f"evaluation set {path}", read, len(kept), {key("eval", EVAL_EMPTY): skipped})
+    counts: Counter[str] = Counter()
+    skipped = key("eval", EVAL_EMPTY)
+    kept = [text.strip() for text in non_blank(file_texts(path, _blocks), counts, skipped)]
+    check_balance(f"evaluation set {path}", counts["read"], len(kept), {skipped: counts[skipped]})
     return kept
 
 

@@ -3,7 +3,8 @@
 Each function checks its configuration before any long work (inputs exist, checkpoints resolve,
 prompts fit the context), then measures, then writes its tables (Markdown, CSV, JSON; see
 `tables`), its figure and its resolved configuration into the output directory, every file
-atomically. `webtext eval report` (`report`) reads what these wrote.
+atomically. The models run on the device their settings name, resolved as the trainer resolves
+its own (`auto`: the GPU when there is one). `webtext eval report` (`report`) reads what these wrote.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from webtext.eval.settings import FILTER_NAME, MemorizationSettings, OverlapSett
 from webtext.eval.tables import Column, Table
 from webtext.tokenize.shards import ShardSet
 from webtext.train.checkpoint import read_state
+from webtext.train.config import resolve_device
 
 
 def run_overlap(settings: OverlapSettings) -> list[Path]:
@@ -73,8 +75,9 @@ def _heldout(shards: Path, names: list[str]) -> dict[str, ShardSet]:
     return {name: ShardSet.open(shards, name, tokenizer_hash=train.tokenizer_hash) for name in present}
 
 
-def run_perplexity(settings: PerplexitySettings, device: str) -> list[Path]:
+def run_perplexity(settings: PerplexitySettings) -> list[Path]:
     """Perplexity per checkpoint on train and held-out splits, and on evaluation sets by overlap."""
+    device = str(resolve_device(settings.device, 0))
     folders = checkpoint_folders(settings.checkpoint, settings.all_steps)
     labels = ppl.bucket_labels(settings.buckets)
     splits = {"train": ShardSet.open(settings.shards, "train"), **_heldout(settings.shards, settings.heldout)}
@@ -153,8 +156,9 @@ def _bucket_rows(label: str, source: str, counts: np.ndarray, exact: np.ndarray,
     return rows
 
 
-def run_memorization(settings: MemorizationSettings, device: str) -> list[Path]:
+def run_memorization(settings: MemorizationSettings) -> list[Path]:
     """Extraction rate of training versus held-out sequences, per checkpoint and by repetition."""
+    device = str(resolve_device(settings.device, 0))
     folders = checkpoint_folders(settings.checkpoint, settings.all_steps)
     edges = list(settings.count_buckets)
     if edges:

@@ -50,18 +50,7 @@ def read_overlap(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def read_perplexity(rows: Sequence[dict[str, Any]]) -> list[str]:
     """Sentences on the perplexity table: overfitting per checkpoint, and the trend with size."""
-    lines = []
-    for row in rows:
-        gaps = {key[len("gap_"):]: row[key] for key in row if key.startswith("gap_")}
-        for split, gap in gaps.items():
-            if abs(gap) <= OVERFIT_GAP:
-                verdict = f"within {abs(gap):.1f}% of train: no sign of overfitting"
-            elif gap > 0:
-                verdict = (f"{gap:.1f}% above train: the model fits its training text better than unseen "
-                           "text (overfitting)")
-            else:
-                verdict = f"{-gap:.1f}% below train: the held-out text is easier than the training text"
-            lines.append(f"{row['model']}: {split} perplexity {row[f'ppl_{split}']:.2f} is {verdict}.")
+    lines = [_gap_sentence(row, key[len("gap_"):]) for row in rows for key in row if key.startswith("gap_")]
     sizes = sorted({r["params"] for r in rows})
     if len(sizes) > 1:
         small = min(rows, key=lambda r: (r["params"], -r["step"]))
@@ -73,6 +62,18 @@ def read_perplexity(rows: Sequence[dict[str, Any]]) -> list[str]:
         lines.append(f"From {small['params']:,} to {large['params']:,} parameters, train and held-out perplexity "
                      f"{trend} (as in GPT-2's Figure 4, where larger models still underfit WebText).")
     return lines
+
+
+def _gap_sentence(row: dict[str, Any], split: str) -> str:
+    """How far held-out `split`'s perplexity is from train's, and what that says."""
+    gap = row[f"gap_{split}"]
+    if abs(gap) <= OVERFIT_GAP:
+        verdict = f"within {abs(gap):.1f}% of train: no sign of overfitting"
+    elif gap > 0:
+        verdict = f"{gap:.1f}% above train: the model fits its training text better than unseen text (overfitting)"
+    else:
+        verdict = f"{-gap:.1f}% below train: the held-out text is easier than the training text"
+    return f"{row['model']}: {split} perplexity {row[f'ppl_{split}']:.2f} is {verdict}."
 
 
 def read_buckets(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -95,17 +96,18 @@ def read_buckets(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def read_memorization(rows: Sequence[dict[str, Any]]) -> list[str]:
     """Sentences on the memorization table, one per checkpoint."""
-    lines = []
-    for row in rows:
-        p = _number(row.get("p_value"))
-        detected = row["train_rate"] > row["heldout_rate"] and p is not None and p < SIGNIFICANCE
-        verdict = ("memorization detected: the model reproduces training text it cannot predict in general"
-                   if detected else "no evidence of memorization beyond what the model predicts on unseen text")
-        p_text = f", p = {p:.2g}" if p is not None else ""
-        lines.append(f"{row['model']}: {row['train_rate']:.1%} of {row['train_sequences']} training sequences are "
-                     f"extracted exactly, against {row['heldout_rate']:.1%} of {row['heldout_sequences']} held-out "
-                     f"sequences ({row['difference']:+.1f} points{p_text}): {verdict}.")
-    return lines
+    return [_memorization_sentence(row) for row in rows]
+
+
+def _memorization_sentence(row: dict[str, Any]) -> str:
+    p = _number(row.get("p_value"))
+    detected = row["train_rate"] > row["heldout_rate"] and p is not None and p < SIGNIFICANCE
+    verdict = ("memorization detected: the model reproduces training text it cannot predict in general"
+               if detected else "no evidence of memorization beyond what the model predicts on unseen text")
+    p_text = f", p = {p:.2g}" if p is not None else ""
+    return (f"{row['model']}: {row['train_rate']:.1%} of {row['train_sequences']} training sequences are "
+            f"extracted exactly, against {row['heldout_rate']:.1%} of {row['heldout_sequences']} held-out "
+            f"sequences ({row['difference']:+.1f} points{p_text}): {verdict}.")
 
 
 def read_repetition(rows: Sequence[dict[str, Any]]) -> list[str]:

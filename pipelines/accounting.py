@@ -2,14 +2,15 @@
 
 The counts are computed as data inside the pipeline (not read back from Beam metrics, which some
 runners do not report): each stage's dropped output becomes `("{stage}:{reason}", 1)` pairs, the
-kept documents `("kept:{split}", 1)`, and one `CombinePerKey(sum)` folds them. `check` then
+kept documents `("kept:{split}", 1)`, and `SumPerKey` folds them into one dict. `check` then
 verifies the identity input = kept + Σ dropped, where input counts every response record read
 and every unreadable record or file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.pvalue import PCollection
@@ -17,36 +18,46 @@ from webtext.core.accounting import check_balance
 from webtext.core.reasons import key
 
 INPUT = "input"
+READ_AND_KEPT = ("pages", "not_ok", "dead", "kept")
 
 
-def dropped_reasons(stage: str, docs: PCollection, label: str) -> PCollection:
-    """("stage:reason", 1) for every dropped `Document` of `stage`."""
-    return docs | label >> beam.Map(lambda doc, s=stage: (key(s, doc.drop_reason or "unknown"), 1))
+class SumPerKey(beam.PTransform):
+    """(key, value) pairs, in one PCollection or a tuple of them -> one dict {key: combined values}.
 
+    The values of a key are combined with `combine` (default: `sum`); the dict's keys are sorted,
+    and no pairs at all give `{}`. The result is a singleton PCollection.
+    """
 
-def reason_pairs(pairs: PCollection, stage: str, label: str) -> PCollection:
-    """("stage:reason", 1) for every (reason, anything) pair."""
-    return pairs | label >> beam.Map(lambda pair, s=stage: (key(s, pair[0]), 1))
+    def __init__(self, combine: Callable[[Iterable[Any]], Any] = sum) -> None:
+        super().__init__()
+        self.combine = combine
 
-
-def constant(items: PCollection, name: str, label: str) -> PCollection:
-    """(name, 1) for every element."""
-    return items | label >> beam.Map(lambda _, n=name: (n, 1))
-
-
-def kept_by_split(split_docs: PCollection, label: str) -> PCollection:
-    """("kept:{split}", 1) for every (split, Document)."""
-    return split_docs | label >> beam.Map(lambda item: (key("kept", item[0]), 1))
-
-
-class CountAll(beam.PTransform):
-    """Flatten (name, 1) PCollections and sum per name into one dict (a singleton PCollection)."""
-
-    def expand(self, parts: Iterable[PCollection]) -> PCollection:
-        return (tuple(parts)
+    def expand(self, parts: Any) -> PCollection:
+        return (((parts,) if isinstance(parts, PCollection) else tuple(parts))
                 | "Flatten" >> beam.Flatten()
-                | "Sum" >> beam.CombinePerKey(sum)
-                | "AsDict" >> beam.combiners.ToDict())
+                | "Combine" >> beam.CombinePerKey(self.combine)
+                | "AsDict" >> beam.combiners.ToDict()
+                | "SortKeys" >> beam.Map(lambda found: dict(sorted(found.items()))))
+
+
+class CountRecords(beam.PTransform):
+    """The read stage's outputs, the kept documents and each stage's drops -> the accounting dict.
+
+    Applied to a dict of PCollections: "pages", "not_ok" ((reason, url) pairs) and "dead"
+    (`DeadLetter`s) of the read stage, "kept" ((split, Document) pairs), and one more entry per
+    stage that drops documents, its key the stage's name, holding its dropped `Document`s. Each
+    page, not-OK response and dead letter counts once as input. Returns a singleton dict.
+    """
+
+    def expand(self, parts: dict[str, PCollection]) -> PCollection:
+        records = (parts["pages"], parts["not_ok"], parts["dead"]) | "Records" >> beam.Flatten()
+        pairs = [records | "Input" >> beam.Map(lambda _: (INPUT, 1)),
+                 parts["not_ok"] | "NotOkReasons" >> beam.Map(lambda pair: (key("read", pair[0]), 1)),
+                 parts["dead"] | "DeadReasons" >> beam.Map(lambda _: (key("read", "unreadable"), 1)),
+                 parts["kept"] | "KeptBySplit" >> beam.Map(lambda item: (key("kept", item[0]), 1))]
+        pairs += [docs | f"{stage}Drops" >> beam.Map(lambda doc, s=stage: (key(s, doc.drop_reason or "unknown"), 1))
+                  for stage, docs in parts.items() if stage not in READ_AND_KEPT]
+        return tuple(pairs) | "Sum" >> SumPerKey()
 
 
 def check(counts: Mapping[str, int]) -> tuple[int, int, int]:

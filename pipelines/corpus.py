@@ -3,25 +3,26 @@
 It composes the stages' transforms (read → clean → exact dedup → near dedup → decontaminate →
 split) and gathers, as data, what the manifest and the report need: the accounting of every
 record, documents and words after each stage, top domains, duplicate cluster sizes,
-decontamination figures and the dead letters. It holds no stage logic of its own.
+decontamination figures and the dead letters. It holds no stage logic of its own. Each part of
+the summary is a singleton PCollection; `GatherSummary` joins them into the one summary dict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import apache_beam as beam
-from apache_beam.pvalue import PCollection
+from apache_beam.pvalue import PBegin, PCollection
 from webtext.clean.beam import CleanPages
-from webtext.core import reasons
 from webtext.core.document import DeadLetter, Document, Page
-from webtext.core.splits import SplitRule
 from webtext.crawl.warc.beam import ReadWarc
-from webtext.dedup.beam import Decontaminate, ExactDedup, NearDedup
-from webtext.pipelines import accounting
+from webtext.dedup.beam import Decontaminate, DedupOutputs, ExactDedup, NearDedup
+from webtext.pipelines.accounting import CountRecords, SumPerKey
 from webtext.pipelines.options import JobConfig
 
 TOP_DOMAINS = 25
+STAGES = ("read", "clean", "exact_dedup", "near_dedup", "decontaminate")
 
 
 class Corpus(NamedTuple):
@@ -31,36 +32,77 @@ class Corpus(NamedTuple):
     summary: PCollection
 
 
-def _doc_size(doc: Document) -> tuple[int, int, int]:
-    return 1, len(doc.text.split()), len(doc.text.encode("utf-8"))
+def _size(item: Page | Document) -> tuple[int, int, int]:
+    """(1, words, bytes): a document's text, or a page's body (words are not counted before extraction)."""
+    if isinstance(item, Page):
+        return 1, 0, len(item.body)
+    return 1, len(item.text.split()), len(item.text.encode("utf-8"))
 
 
-def _page_size(page: Page) -> tuple[int, int, int]:
-    return 1, 0, len(page.body)
-
-
-def _stage_size(items: PCollection, stage: str, label: str, measure: Any = _doc_size) -> PCollection:
-    """(stage, (documents, words, bytes)) per element: text bytes for documents, body bytes for pages."""
-    return items | label >> beam.Map(lambda item, s=stage: (s, measure(item)))
-
-
-def _sum_triples(values: Any) -> tuple[int, int, int]:
+def _sum_sizes(sizes: Iterable[tuple[int, int, int]]) -> tuple[int, int, int]:
     docs = words = size = 0
-    for d, w, b in values:
+    for d, w, b in sizes:
         docs, words, size = docs + d, words + w, size + b
     return docs, words, size
 
 
-def _assemble(_: Any, counts: dict[str, int], sizes: dict[str, tuple[int, int, int]], domains: list[tuple[int, str]],
-              clusters: dict[str, int], decontamination: dict[str, int], dead: list[dict[str, str]]) -> dict[str, Any]:
-    order = ["read", "clean", "exact_dedup", "near_dedup", "decontaminate"]
-    return {"accounting": dict(sorted(counts.items())),
-            "stages": [{"stage": s, "documents": sizes[s][0], "words": sizes[s][1], "bytes": sizes[s][2]}
-                       for s in order if s in sizes],
-            "top_domains": [{"domain": d, "documents": n} for n, d in domains],
-            "cluster_sizes": dict(sorted(clusters.items())),
-            "decontamination": dict(sorted(decontamination.items())),
-            "dead_letters": sorted(dead, key=lambda d: d["source"])}
+def _stage_rows(sizes: dict[str, tuple[int, int, int]]) -> list[dict[str, Any]]:
+    return [{"stage": s, "documents": sizes[s][0], "words": sizes[s][1], "bytes": sizes[s][2]}
+            for s in STAGES if s in sizes]
+
+
+class StageSizes(beam.PTransform):
+    """{stage: its kept pages or documents} -> [{stage, documents, words, bytes}] in pipeline order."""
+
+    def expand(self, stages: dict[str, PCollection]) -> PCollection:
+        sized = tuple(items | f"Size{stage}" >> beam.Map(lambda item, s=stage: (s, _size(item)))
+                      for stage, items in stages.items())
+        return (sized
+                | "Sum" >> SumPerKey(_sum_sizes)
+                | "Rows" >> beam.Map(_stage_rows))
+
+
+class TopDomains(beam.PTransform):
+    """Documents -> [{domain, documents}] of the `TOP_DOMAINS` domains with the most documents."""
+
+    def expand(self, docs: PCollection) -> PCollection:
+        return (docs
+                | "Domain" >> beam.Map(lambda doc: (doc.domain, 1))
+                | "PerDomain" >> beam.CombinePerKey(sum)
+                | "CountFirst" >> beam.Map(lambda kv: (kv[1], kv[0]))
+                | "Top" >> beam.combiners.Top.Largest(TOP_DOMAINS)
+                | "Rows" >> beam.Map(lambda top: [{"domain": d, "documents": n} for n, d in top]))
+
+
+class ClusterSizes(beam.PTransform):
+    """{kind: (kept id, cluster size) pairs} -> {"kind:size": number of clusters of that size}."""
+
+    def expand(self, reports: dict[str, PCollection]) -> PCollection:
+        sizes = tuple(report | f"{kind}Sizes" >> beam.Map(lambda kv, k=kind: (f"{k}:{kv[1]}", 1))
+                      for kind, report in reports.items())
+        return sizes | "Histogram" >> SumPerKey()
+
+
+class DeadLetters(beam.PTransform):
+    """`DeadLetter`s -> one list of their dicts, sorted by source."""
+
+    def expand(self, dead: PCollection) -> PCollection:
+        return (dead
+                | "AsDicts" >> beam.Map(DeadLetter.to_dict)
+                | "List" >> beam.combiners.ToList()
+                | "Sort" >> beam.Map(lambda found: sorted(found, key=lambda d: d["source"])))
+
+
+class GatherSummary(beam.PTransform):
+    """{name: singleton PCollection} -> one dict {name: its value}, keys in the given order."""
+
+    def expand(self, parts: dict[str, PCollection]) -> PCollection:
+        names = list(parts)
+        keyed = tuple(part | f"Key{name}" >> beam.Map(lambda value, n=name: (n, value)) for name, part in parts.items())
+        return (keyed
+                | "Flatten" >> beam.Flatten()
+                | "AsDict" >> beam.combiners.ToDict()
+                | "Order" >> beam.Map(lambda found: {name: found[name] for name in names}))
 
 
 class BuildCorpus(beam.PTransform):
@@ -70,44 +112,30 @@ class BuildCorpus(beam.PTransform):
         super().__init__()
         self.config = config
 
-    def expand(self, root: beam.pvalue.PBegin) -> Corpus:
-        config, rule = self.config, self.config.split
+    def _decontaminate(self, root: PBegin, docs: PCollection) -> DedupOutputs:
+        """`Decontaminate` when evaluation sets are given, else every document kept and nothing reported."""
+        if self.config.eval_sets:
+            return docs | "Decontaminate" >> Decontaminate(self.config.dedup, self.config.eval_sets)
+        nothing = root | "NoEvalSets" >> beam.Create([])
+        return DedupOutputs(docs, nothing, nothing)
+
+    def expand(self, root: PBegin) -> Corpus:
+        config = self.config
         read = root | "ReadWarc" >> ReadWarc(config.input, max_body=config.clean.extract.max_bytes)
         cleaned = read.pages | "Clean" >> CleanPages(config.clean)
         exact = cleaned.kept | "ExactDedup" >> ExactDedup()
         near = exact.kept | "NearDedup" >> NearDedup(config.dedup)
-        final, drops = near.kept, [("dedup", exact.dropped), ("dedup", near.dropped), ("clean", cleaned.dropped)]
-        decontamination: PCollection = root | "NoEvalSets" >> beam.Create([])
-        if config.eval_sets:
-            decon = near.kept | "Decontaminate" >> Decontaminate(config.dedup, config.eval_sets)
-            final, decontamination = decon.kept, decon.report
-            drops.append(("decontaminate", decon.dropped))
-        documents = final | "Split" >> beam.Map(lambda d, r=rule: (SplitRule.split_of(r, d.id), d))
-        counts = [accounting.constant(read.pages, accounting.INPUT, "CountPages"),
-                  accounting.constant(read.not_ok, accounting.INPUT, "CountNotOk"),
-                  accounting.constant(read.dead, accounting.INPUT, "CountDead"),
-                  accounting.reason_pairs(read.not_ok, "read", "NotOkReasons"),
-                  accounting.constant(read.dead, reasons.key("read", "unreadable"), "DeadReasons"),
-                  accounting.kept_by_split(documents, "KeptBySplit")]
-        counts += [accounting.dropped_reasons(stage, docs, f"Drops{i}") for i, (stage, docs) in enumerate(drops)]
-        sizes = ((_stage_size(read.pages, "read", "SizeRead", _page_size),
-                  _stage_size(cleaned.kept, "clean", "SizeClean"), _stage_size(exact.kept, "exact_dedup", "SizeExact"),
-                  _stage_size(near.kept, "near_dedup", "SizeNear"), _stage_size(final, "decontaminate", "SizeFinal"))
-                 | "FlattenSizes" >> beam.Flatten() | "SumSizes" >> beam.CombinePerKey(_sum_triples)
-                 | "SizesDict" >> beam.combiners.ToDict())
-        domains = (final | "Domains" >> beam.Map(lambda d: (d.domain, 1)) | "PerDomain" >> beam.CombinePerKey(sum)
-                   | "Swap" >> beam.Map(lambda kv: (kv[1], kv[0]))
-                   | "TopDomains" >> beam.combiners.Top.Largest(TOP_DOMAINS))
-        clusters = ((exact.report | "ExactSizes" >> beam.Map(lambda kv: (f"exact:{kv[1]}", 1)),
-                     near.report | "NearSizes" >> beam.Map(lambda kv: (f"near:{kv[1]}", 1)))
-                    | "FlattenClusters" >> beam.Flatten() | "ClusterHistogram" >> beam.CombinePerKey(sum)
-                    | "ClustersDict" >> beam.combiners.ToDict())
-        decon_dict = (decontamination | "SumDecon" >> beam.CombinePerKey(sum)
-                      | "DeconDict" >> beam.combiners.ToDict())
-        dead = read.dead | "DeadDicts" >> beam.Map(DeadLetter.to_dict) | "DeadList" >> beam.combiners.ToList()
-        summary = (root | "One" >> beam.Create([None])
-                   | "Summary" >> beam.Map(_assemble, *(beam.pvalue.AsSingleton(p) for p in (
-                       counts | "FlattenCounts" >> beam.Flatten() | "SumCounts" >> beam.CombinePerKey(sum)
-                       | "CountsDict" >> beam.combiners.ToDict(), sizes, domains, clusters, decon_dict, dead))))
-        return Corpus(documents, summary)
-
+        final = self._decontaminate(root, near.kept)
+        documents = final.kept | "Split" >> beam.Map(lambda doc, rule=config.split: (rule.split_of(doc.id), doc))
+        dedup_dropped = (exact.dropped, near.dropped) | "DedupDropped" >> beam.Flatten()
+        accounting = {"pages": read.pages, "not_ok": read.not_ok, "dead": read.dead, "kept": documents,
+                      "clean": cleaned.dropped, "dedup": dedup_dropped, "decontaminate": final.dropped}
+        stages = {"read": read.pages, "clean": cleaned.kept, "exact_dedup": exact.kept,
+                  "near_dedup": near.kept, "decontaminate": final.kept}
+        summary = {"accounting": accounting | "Accounting" >> CountRecords(),
+                   "stages": stages | "StageSizes" >> StageSizes(),
+                   "top_domains": final.kept | "TopDomains" >> TopDomains(),
+                   "cluster_sizes": {"exact": exact.report, "near": near.report} | "ClusterSizes" >> ClusterSizes(),
+                   "decontamination": final.report | "Decontamination" >> SumPerKey(),
+                   "dead_letters": read.dead | "DeadLetters" >> DeadLetters()}
+        return Corpus(documents, summary | "Summary" >> GatherSummary())

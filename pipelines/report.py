@@ -99,7 +99,7 @@ def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, fl
             [k, v] for k, v in summary["cluster_sizes"].items()]) if summary["cluster_sizes"] else "None found."),
         "## Decontamination\n\n" + (_table(["evaluation set/metric", "value"], [
             [k, v] for k, v in summary["decontamination"].items()]) if summary["decontamination"]
-            else "No evaluation sets given (`--eval-set NAME=PATH`)."),
+            else "No evaluation sets given (`--eval NAME=PATH`)."),
         "## Time per stage\n\n" + (_table(["stage", "seconds (summed over workers)"], [
             [k, f"{v:.1f}"] for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])]) if seconds
             else "The runner did not report per-transform times."),

@@ -1,8 +1,9 @@
 """The main job: WARC files → extracted, filtered, de-duplicated, decontaminated, split and
 tokenized documents in Arrow shards, with `manifest.json`, dead letters and a report.
 
-    beam run pipelines/webtext.py [--input GLOB] [--output DIR] [--tokenizer FILE|train] ...
+    beam run pipelines/webtext.py [--input GLOB] [--output DIR] [--tokenizer FILE|train] [--config FILE] ...
     beam run pipelines/webtext.py --runner=PortableRunner --job_endpoint=HOST:PORT ...
+    webtext corpus ...  (the same job, the same flags)
 
 It composes the stages' Beam transforms (`BuildCorpus`, `TokenizeAndWrite`) and adds no stage logic.
 With `--tokenizer train` (the default) it runs in two phases: phase 1 builds the corpus and stages
@@ -11,7 +12,8 @@ tokenizer file it is one pipeline. Without `--runner` it runs on the engine of B
 (the FnApiRunner, `webtext.core.beamrun`) in multi-processing mode on every core. The same input
 and options give byte-identical shards and manifest on any runner and number of workers: documents
 are sorted by id before writing, and the manifest records nothing that depends on how the job ran
-(the report does: times, runner).
+(the report does: times, runner). The resolved settings are written beside the shards as
+`config.json`, which `--config` reads back to run the job again.
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from webtext.core.atomic import atomic_write, write_json
 from webtext.core.beamrun import LOCAL_RUNNER, default_runner, local_runner, stop_on_interrupt
+from webtext.core.config import save_config
+from webtext.core.config_file import parse_known_args
 from webtext.core.document import Document
 from webtext.core.errors import BadFileError, WebtextError
 from webtext.core.splits import SplitRule
 from webtext.pipelines.accounting import INPUT, check
 from webtext.pipelines.corpus import BuildCorpus
-from webtext.pipelines.options import JobConfig, WebtextOptions, resolve
+from webtext.pipelines.options import JobConfig, job_parser, resolve
 from webtext.pipelines.output import StagedOutput, disk_full
 from webtext.pipelines.report import stage_seconds, write_report
 from webtext.tokenize.beam import TokenizeAndWrite
@@ -48,6 +52,7 @@ from webtext.tokenize.manifest import ShardInfo, write_manifest
 
 log = logging.getLogger("webtext.pipeline")
 STAGING = ".staging"
+CONFIG_NAME = "config.json"
 
 
 def _to_line(item: tuple[str, Document]) -> str:
@@ -72,7 +77,8 @@ def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: Job
 
 def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.PCollection,
                    config: JobConfig, tokenizer: str) -> None:
-    tokenize = TokenizeAndWrite(tokenizer, config.output, shard_bytes=config.shard_bytes)
+    tokenize = TokenizeAndWrite(tokenizer, config.output, shard_bytes=config.shard_bytes,
+                                batch_size=config.tokenize_batch)
     infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
     _ = (p | "Once" >> beam.Create([None])
          | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),
@@ -153,15 +159,16 @@ def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str,
     return summary, seconds
 
 
-def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
-    """Run the job; returns the summary the report was written from.
+def build_and_run(args: argparse.Namespace, beam_argv: Sequence[str]) -> dict[str, Any]:
+    """Run the job with settings `args` and Beam options `beam_argv`; returns the summary the report was
+    written from.
 
     Everything is written into a hidden sibling of the output directory, swapped in when complete
     (`webtext.pipelines.output`); a failure or one Ctrl-C leaves the previous output as it was.
     """
-    options = default_runner(PipelineOptions(list(argv)))
+    options = default_runner(PipelineOptions(list(beam_argv)))
     chosen = options.view_as(StandardOptions).runner
-    config = resolve(options)
+    config = resolve(args, options)
     started = time.monotonic()
     staged = StagedOutput(config.output)
     work = replace(config, output=os.fspath(staged.path))
@@ -179,6 +186,7 @@ def build_and_run(argv: Sequence[str]) -> dict[str, Any]:
     try:
         with stop_on_interrupt(abandon), _quiet_worker_errors():
             summary, seconds = _run_phases(work, pipeline, config.output)
+            save_config(staged.path / CONFIG_NAME, **config.sections())
             write_report(staged.path, summary, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
             shutil.rmtree(staged.path / STAGING, ignore_errors=True)
             staged.commit()
@@ -212,26 +220,21 @@ def _quiet_worker_errors() -> Iterator[None]:
         echo.removeFilter(drop)
 
 
-def _help(prog: str) -> str:
-    parser = argparse.ArgumentParser(prog=prog, description=(__doc__ or "").split("\n\n")[0],
-                                     epilog="Beam's own options go beside these, e.g. --runner=PortableRunner "
-                                            "--job_endpoint=localhost:8099 --environment_type=EXTERNAL "
-                                            "--environment_config=localhost:50000, or --direct_num_workers=2.")
-    WebtextOptions._add_argparse_args(parser)
-    return parser.format_help()
-
-
 def run(argv: Sequence[str] | None = None) -> int:
     """Entry point for `beam run pipelines/webtext.py` and `python -m webtext.pipelines.webtext`."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if "-h" in args or "--help" in args:
-        print(_help("beam run pipelines/webtext.py"))
-        return 0
-    summary = build_and_run(args)
+    parser = job_parser("beam run pipelines/webtext.py", (__doc__ or "").split("\n\n")[0])
+    args, beam_argv = parse_known_args(parser, list(sys.argv[1:] if argv is None else argv))
+    return run_job(args, beam_argv)
+
+
+def run_job(args: argparse.Namespace, beam_argv: Sequence[str]) -> int:
+    """Run the job with its settings `args` and Beam's options `beam_argv`, and say what it made
+    (also `webtext corpus`)."""
+    summary = build_and_run(args, beam_argv)
     total, kept, dropped = check(summary["accounting"])
     warnings = "".join(f"; warning: {w}" for w in summary["warnings"])
     print(f"{total} records: {kept} documents kept, {dropped} dropped; "
-          f"shards, manifest and report in {WebtextOptions(args).output}{warnings}")
+          f"shards, manifest, config and report in {args.output}{warnings}")
     return 0
 
 

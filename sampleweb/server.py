@@ -5,6 +5,10 @@ serves its pages and `robots.txt`; any other name (`127.0.0.1`, `localhost`) ser
 listing API, the OAuth token endpoint and the dump files under `/dumps/`. Page hosts resolve to
 127.0.0.1 through the hosts file that `hosts_file` writes (give it to the crawler with
 `--hosts-file`). Delays run in the request's own thread, so a slow host never blocks the others.
+
+`write_files` writes a site's files (dumps, hosts file, evaluation sets, truth.json);
+`start_sample_web` writes them and serves the site. `generate` and `serve` are the bodies of
+`webtext sampleweb generate|serve`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from urllib.parse import urlsplit
 
 from webtext.core.atomic import atomic_write
 from webtext.sampleweb.listing import RateLimiter, TokenIssuer, encode, listing
+from webtext.sampleweb.settings import ServeSettings, SiteSettings
 from webtext.sampleweb.site import DEFAULT_PORT, Site, build_site
 from webtext.sampleweb.truth import UrlTruth
 
@@ -137,10 +142,7 @@ class SampleWebServer:
 
     def hosts_file(self, path: str | Path) -> Path:
         """Write a hosts(5) file resolving every page host to 127.0.0.1."""
-        with atomic_write(path, "w") as handle:
-            handle.write("# sample web page hosts\n")
-            handle.writelines(f"127.0.0.1 {host}\n" for host in self.site.hosts)
-        return Path(path)
+        return write_hosts_file(self.site, path)
 
     def start(self) -> SampleWebServer:
         self._thread.start()
@@ -154,7 +156,7 @@ class SampleWebServer:
         return self.start()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+                 _trace: TracebackType | None) -> None:
         self.stop()
 
 
@@ -166,15 +168,45 @@ def free_port() -> int:
 
 
 @dataclass
-class RunningSampleWeb:
-    """A started sample web with its files on disk: what tests and the demo use."""
+class SampleWebFiles:
+    """A generated sample web and the files written for it."""
 
     site: Site
-    server: SampleWebServer
     directory: Path
     hosts_file: Path
     dump_files: list[Path]
     eval_sets: list[str]  # NAME=PATH specs of the evaluation sets written beside the dumps
+
+
+def write_hosts_file(site: Site, path: str | Path) -> Path:
+    """Write a hosts(5) file resolving every page host of `site` to 127.0.0.1."""
+    with atomic_write(path, "w") as handle:
+        handle.write("# sample web page hosts\n")
+        handle.writelines(f"127.0.0.1 {host}\n" for host in site.hosts)
+    return Path(path)
+
+
+def write_files(site: Site, directory: str | Path) -> SampleWebFiles:
+    """Write the dump files, the hosts file, the evaluation sets and truth.json of `site` to `directory`."""
+    out = Path(directory)
+    dumps = site.dump_files(out / "dumps")
+    hosts = write_hosts_file(site, out / "hosts")
+    eval_sets = site.eval_sets(out / "evalsets")
+    with atomic_write(out / "truth.json", "w") as handle:
+        handle.write(site.truth_json())
+    return SampleWebFiles(site=site, directory=out, hosts_file=hosts, dump_files=dumps, eval_sets=eval_sets)
+
+
+def generate(settings: SiteSettings) -> SampleWebFiles:
+    """`webtext sampleweb generate`: the site of `settings`, written without serving it."""
+    return write_files(build_site(seed=settings.seed, port=settings.port, articles=settings.articles), settings.out)
+
+
+@dataclass
+class RunningSampleWeb(SampleWebFiles):
+    """A started sample web with its files on disk: what tests and the demo use."""
+
+    server: SampleWebServer
 
     @property
     def api_base(self) -> str:
@@ -195,20 +227,19 @@ class RunningSampleWeb:
 def start_sample_web(directory: str | Path, seed: int = 0, articles: int = 120,
                      port: int | None = DEFAULT_PORT, timeout_delay: float = 8.0,
                      rate_budget: int = 600) -> RunningSampleWeb:
-    """Generate the site, write its dumps, hosts file, evaluation sets and truth.json to `directory`,
-    and serve it.
+    """Generate the site, write its files to `directory` (`write_files`), and serve it.
 
-    `port=None` picks a free port (tests); the default is the fixed demo port.
+    `port=None` (or 0) picks a free port (tests); the default is the fixed demo port.
     """
-    out = Path(directory)
     site = build_site(seed=seed, port=port or free_port(), articles=articles, timeout_delay=timeout_delay)
+    files = write_files(site, directory)
     server = SampleWebServer(site, rate_budget=rate_budget)
-    dumps = site.dump_files(out / "dumps")
-    server.publish_dumps(dumps)
-    hosts = server.hosts_file(out / "hosts")
-    eval_sets = site.eval_sets(out / "evalsets")
-    with atomic_write(out / "truth.json", "w") as handle:
-        handle.write(site.truth_json())
+    server.publish_dumps(files.dump_files)
     server.start()
-    return RunningSampleWeb(site=site, server=server, directory=out, hosts_file=hosts, dump_files=dumps,
-                            eval_sets=eval_sets)
+    return RunningSampleWeb(**vars(files), server=server)
+
+
+def serve(settings: ServeSettings) -> RunningSampleWeb:
+    """`webtext sampleweb serve`: the site of `settings`, written and served until stopped."""
+    return start_sample_web(settings.out, seed=settings.seed, articles=settings.articles, port=settings.port,
+                            timeout_delay=settings.timeout_delay)

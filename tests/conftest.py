@@ -14,6 +14,7 @@ from webtext.core.beamrun import local_runner
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 @pytest.hookimpl(trylast=True)
@@ -60,3 +61,13 @@ def local_pipeline() -> Callable[..., TestPipeline]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def extraction_benchmark() -> Path:
+    """`../shared/data/extraction-benchmark` (real pages with their main text by hand, beside the
+    repository); the test is skipped where it is absent."""
+    path = SHARED_DATA / "extraction-benchmark"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent")
+    return path

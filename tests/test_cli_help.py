@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from webtext.cli.beam import load_pipeline
-from webtext.cli.main import build_parser
+from webtext.cli.main import build_parser, leaf_parsers
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -27,6 +27,11 @@ def test_every_subcommand_has_help(command: tuple[str, ...], capsys: pytest.Capt
         build_parser().parse_args([*command, "--help"])
     assert exit_info.value.code == 0
     assert "usage: webtext" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("leaf", leaf_parsers(build_parser()), ids=lambda p: p.prog)
+def test_every_command_takes_a_config_file(leaf: argparse.ArgumentParser) -> None:
+    assert "--config FILE" in leaf.format_help()
 
 
 def test_console_scripts_answer_help() -> None:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,10 +66,14 @@ def start_training(out: Path, steps: int) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def run_training(out: Path, steps: int) -> subprocess.CompletedProcess[str]:
-    process = start_training(out, steps)
+def finished(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    """`process` once it has exited, with its output."""
     stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run_training(out: Path, steps: int) -> subprocess.CompletedProcess[str]:
+    return finished(start_training(out, steps))
 
 
 def wait_until_training(run_dir: Path, process: subprocess.Popen[str]) -> None:
@@ -78,6 +83,15 @@ def wait_until_training(run_dir: Path, process: subprocess.Popen[str]) -> None:
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, f"{run_dir}/train_config.json did not appear"
         time.sleep(0.01)
+
+
+def interrupted_training(out: Path, interrupt: Callable[[subprocess.Popen[str]], None]
+                         ) -> subprocess.CompletedProcess[str]:
+    """The demo's training step, `interrupt`ed once training has started, run to its exit."""
+    demo = start_training(out, STEPS)
+    wait_until_training(out / "checkpoints" / "tiny", demo)
+    interrupt(demo)
+    return finished(demo)
 
 
 def trainer_of(demo: subprocess.Popen[str]) -> int:
@@ -104,11 +118,8 @@ def assert_finished(result: subprocess.CompletedProcess[str], run_dir: Path, ste
 @pytest.mark.timeout(TEST_TIMEOUT)
 def test_ctrl_c_during_training_then_rerun_resumes_to_the_requested_steps(out: Path) -> None:
     run_dir = out / "checkpoints" / "tiny"
-    demo = start_training(out, STEPS)
-    wait_until_training(run_dir, demo)
-    os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C: the demo and its step both get it
-    stdout, stderr = demo.communicate(timeout=RUN_TIMEOUT)
-    assert demo.returncode == 130, stdout[-2000:] + stderr[-3000:]
+    stopped = interrupted_training(out, lambda demo: os.killpg(demo.pid, signal.SIGINT))  # Ctrl-C: both get it
+    assert stopped.returncode == 130, stopped.stdout[-2000:] + stopped.stderr[-3000:]
     saved, rows = trained_steps(run_dir)  # the trainer stopped cleanly and saved where it was
     assert 1 <= saved < STEPS and rows == list(range(1, saved + 1))
 
@@ -127,11 +138,10 @@ def test_ctrl_c_during_training_then_rerun_resumes_to_the_requested_steps(out: P
 @pytest.mark.timeout(TEST_TIMEOUT)
 def test_a_training_run_stopped_by_a_signal_is_not_taken_as_finished(out: Path) -> None:
     run_dir = out / "checkpoints" / "tiny"
-    demo = start_training(out, STEPS)
-    wait_until_training(run_dir, demo)
-    os.kill(trainer_of(demo), signal.SIGINT)  # the step alone: it saves, writes its loss curve, exits 130
-    stdout, stderr = demo.communicate(timeout=RUN_TIMEOUT)
-    assert demo.returncode == 2 and "error: demo step failed" in stderr, stdout[-2000:] + stderr[-3000:]
+    # the step alone: it saves, writes its loss curve, exits 130
+    stopped = interrupted_training(out, lambda demo: os.kill(trainer_of(demo), signal.SIGINT))
+    assert stopped.returncode == 2 and "error: demo step failed" in stopped.stderr, \
+        stopped.stdout[-2000:] + stopped.stderr[-3000:]
     assert (run_dir / "loss.png").exists() and trained_steps(run_dir)[0] < STEPS
 
     assert_finished(run_training(out, STEPS), run_dir, STEPS)

@@ -47,11 +47,6 @@ AGREEMENT_SAMPLE: tuple[str, ...] = (
 )
 
 
-def tiktoken_available() -> bool:
-    """Whether the tiktoken package is installed."""
-    return tiktoken is not None
-
-
 def build_encoding(definition: BpeDefinition, name: str) -> Any:
     """A tiktoken encoding for `definition`, or None when merge order and ids disagree."""
     if tiktoken is None:

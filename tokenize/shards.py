@@ -139,7 +139,7 @@ class ShardWriter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+                 _traceback: TracebackType | None) -> None:
         if kind is None:
             self.close()
         else:

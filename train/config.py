@@ -1,4 +1,5 @@
-"""The trainer's settings, in one place, with GPT-2 / GPT-3 defaults.
+"""The train room's settings, in one place: the trainer's with GPT-2 / GPT-3 defaults, and those of
+`webtext sample`, `export-hf` and `import-hf`.
 
 Sources: the global batch of 512 sequences x 1024 tokens is GPT-2's (paper §2.3). GPT-2 states
 no optimizer settings, so those follow GPT-3 for its smallest sizes (Brown et al. 2020,
@@ -27,7 +28,8 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
 @dataclass
 class TrainConfig:
-    """Everything `webtext train` can be told; saved beside the checkpoints as train_config.json."""
+    """Everything `webtext train` can be told; saved beside the checkpoints as train_config.json, which
+    `--config` reads back (what the settings resolved to, such as the model shape, goes to run.json)."""
 
     data: Path = setting(Path("out/corpus"), "directory of token shards (train and val splits)")
     model: str = setting("gpt2", "model preset", choices=sorted(PRESETS))
@@ -64,6 +66,39 @@ class TrainConfig:
 
     def run_dir(self) -> Path:
         return self.out if self.out is not None else Path("out/checkpoints") / self.model
+
+
+@dataclass(frozen=True)
+class SampleSettings:
+    """`webtext sample`: text from a checkpoint (top-k and nucleus sampling as in GPT-2 §3 / §3.9)."""
+
+    checkpoint: Path | None = setting(None, "checkpoint or run directory (required, no default)")
+    prompt: str = setting("", "text to continue (default: start a document)")
+    max_new_tokens: int = setting(100, "tokens to generate")
+    num_samples: int = setting(1, "continuations to print")
+    temperature: float = setting(1.0, "0 for greedy")
+    top_k: int | None = setting(None, "sample among the k most likely tokens (default: all)")
+    top_p: float | None = setting(None, "nucleus sampling threshold (default: off)")
+    seed: int = setting(0, "random seed")
+    tokenizer: Path | None = setting(None, "tokenizer.json (default: the model's)")
+    device: str = setting("auto", "auto, cpu or cuda")
+
+
+@dataclass(frozen=True)
+class ExportHfSettings:
+    """`webtext export-hf`: a checkpoint in the Hugging Face GPT-2 layout."""
+
+    checkpoint: Path | None = setting(None, "checkpoint or run directory (required, no default)")
+    out: Path | None = setting(None, "directory for config.json, model.safetensors (required, no default)")
+    tokenizer: Path | None = setting(None, "tokenizer.json (default: the model's)")
+
+
+@dataclass(frozen=True)
+class ImportHfSettings:
+    """`webtext import-hf`: a Hugging Face GPT-2 directory as a checkpoint."""
+
+    hf_dir: Path | None = setting(None, "directory with config.json, model.safetensors (required, no default)")
+    out: Path | None = setting(None, "run directory for the checkpoint (required, no default)")
 
 
 def model_config(config: TrainConfig, vocab_size: int) -> GPTConfig:

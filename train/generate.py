@@ -1,7 +1,7 @@
 """Text from a checkpoint: encode a prompt, generate continuations, decode them.
 
 The tokenizer is the Hugging Face `tokenizer.json` the model was trained with: the copy the
-trainer keeps in the run directory, else the one the shards' manifest names, else an explicit
+trainer keeps in the run directory (`keep_tokenizer`), else the one the shards' manifest names, else an explicit
 file. An empty prompt starts from the end-of-text token, as GPT-2's unconditional samples do
 (paper §3.9 / OpenAI's sampling code).
 """
@@ -9,13 +9,31 @@ file. An empty prompt starts from the end-of-text token, as GPT-2's unconditiona
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import torch
 from tokenizers import Tokenizer
+from webtext.core.atomic import atomic_write
 from webtext.core.errors import BadFileError, ConfigError
+from webtext.tokenize.shards import ShardSet
 from webtext.train.model import GPT
+
+
+def keep_tokenizer(shards: ShardSet, data: Path, run_dir: Path) -> Path | None:
+    """Copy the shards' tokenizer file into the run directory, so checkpoints are self-contained."""
+    name = shards.manifest.get("tokenizer", {}).get("file")
+    if not name:
+        return None
+    source = Path(name) if Path(name).is_absolute() else data / name
+    if not source.is_file():
+        return None
+    target = run_dir / "tokenizer.json"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        with atomic_write(target) as handle, source.open("rb") as original:
+            shutil.copyfileobj(original, handle)
+    return target
 
 
 def tokenizer_candidates(state: dict[str, Any]) -> list[Path]:

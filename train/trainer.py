@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from typing import Any
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from webtext.core.atomic import atomic_write
 from webtext.core.config import save_config
 from webtext.core.errors import ConfigError
 from webtext.core.progress import bar
@@ -51,6 +49,7 @@ from webtext.train.config import (
 )
 from webtext.train.data import WindowOrder, loss_sum, rank_micro_batches, to_inputs_targets, validation_windows
 from webtext.train.errors import DivergedError, writing
+from webtext.train.generate import keep_tokenizer
 from webtext.train.metrics import MetricsLog
 from webtext.train.mfu import flops_per_token, mfu, peak_flops
 from webtext.train.model import GPT
@@ -89,21 +88,6 @@ class _StopRequest:
     def __exit__(self, *exc: object) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
-
-
-def _copy_tokenizer(shards: ShardSet, data: Path, run_dir: Path) -> Path | None:
-    """Copy the shards' tokenizer file into the run directory, so checkpoints are self-contained."""
-    name = shards.manifest.get("tokenizer", {}).get("file")
-    if not name:
-        return None
-    source = Path(name) if Path(name).is_absolute() else data / name
-    if not source.is_file():
-        return None
-    target = run_dir / "tokenizer.json"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        with atomic_write(target) as handle, source.open("rb") as original:
-            shutil.copyfileobj(original, handle)
-    return target
 
 
 class Trainer:
@@ -214,17 +198,17 @@ class Trainer:
                                extra={"train_config": self.config, **extra})
 
     def _start(self, model: GPT, step: int) -> MetricsLog | None:
-        """Write the resolved configuration and open the metrics log (main process only)."""
+        """Write train_config.json (the settings) and run.json (what they resolved to); open the metrics log."""
         if not self.processes.is_main:
             return None
         c = self.config
         with writing(self.run_dir, "; free space there or choose another --out"):
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_config(self.run_dir / "train_config.json", train=c, model=self.model_config,
-                        batch={"accumulation": self.accumulation, "global_windows": self.global_windows,
-                               "world_size": self.processes.world_size, "dtype": str(self.dtype),
-                               "device": str(self.device)})
-            _copy_tokenizer(self.train_shards, c.data, self.run_dir)
+            save_config(self.run_dir / "train_config.json", train=c)
+            save_config(self.run_dir / "run.json", model=self.model_config, batch={
+                "accumulation": self.accumulation, "global_windows": self.global_windows,
+                "world_size": self.processes.world_size, "dtype": str(self.dtype), "device": str(self.device)})
+            keep_tokenizer(self.train_shards, c.data, self.run_dir)
         log.info("model %s: %s parameters; %d windows of %d tokens per step (%d x %d x %d processes)",
                  c.model, f"{model.num_params():,}", self.global_windows, self.model_config.block_size,
                  c.micro_batch, self.accumulation, self.processes.world_size)

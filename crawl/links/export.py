@@ -24,7 +24,6 @@ QUEUED = (PENDING, FETCHED, FAILED, SKIPPED)  # every URL that passed the karma 
 _BATCH = 5000
 
 
-
 def export_manifest(store: LinkStore, out: str | Path, fmt: str,
                     statuses: Iterable[str] | None = QUEUED) -> tuple[int, str]:
     """Write the manifest to `out` and `out.sha256`; returns (rows, sha256 hex digest)."""

@@ -31,8 +31,7 @@ from urllib.parse import urlsplit
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from webtext.clean.settings import ExtractSettings
-from webtext.core.document import DeadLetter, Page, RedditPost
+from webtext.core.document import MAX_PAGE_BYTES, DeadLetter, Page, RedditPost
 from webtext.core.reasons import READ_BAD_HTTP, READ_NOT_HTTP
 from webtext.crawl.warc.body import BodyDropped, read_body
 from webtext.crawl.warc.split import PROBE_BYTES, is_member_file, is_record_start, next_member
@@ -40,7 +39,7 @@ from webtext.crawl.warc.stream import READ_BYTES, Damage, LineTooLong, RecordStr
 
 LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers
 REDDIT_HEADER = "WebText-Reddit"  # JSON list of the posts that linked it
-MAX_BODY = ExtractSettings().max_bytes  # a larger body is dropped as too_large by the clean stage anyway
+MAX_BODY = MAX_PAGE_BYTES  # a larger body is dropped as too_large by the clean stage anyway
 _HTTP_HEAD = StatusAndHeadersParser(ArcWarcRecordLoader.HTTP_TYPES, verify=False)
 _TYPES = ("warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation")
 _ONCE = ("warc-record-id", "warc-type", "warc-date", "content-length")  # mandatory, once (ISO 28500, 5)

@@ -32,7 +32,6 @@ from webtext.crawl.warc import record as warcrecord
 from webtext.crawl.warc.read import LINK_HEADER, REDDIT_HEADER, iter_records
 
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
-PATTERN = "*.warc.gz"
 _HTTP_REQUEST = "application/http; msgtype=request"
 
 

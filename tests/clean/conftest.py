@@ -4,14 +4,11 @@ pages (the sample web's, and the real ones of `../shared/data` where present).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from webtext.clean.scoring import load_benchmark
 from webtext.core.document import Page, RedditPost
 from webtext.sampleweb.site import build_site
-
-BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
 
 ARTICLE = [
     "The city council voted on Tuesday to extend the riverside park by another two kilometres, "
@@ -75,6 +72,4 @@ def whole_pages(request: pytest.FixtureRequest) -> list[Page]:
     the extraction benchmark (skipped where `../shared/data` is absent)."""
     if request.param == "sample web":
         return list(build_site(seed=3, articles=20).fetched_pages())
-    if not BENCHMARK.is_dir():
-        pytest.skip(f"{BENCHMARK} is absent")
-    return [page for page, _ in load_benchmark(BENCHMARK)]
+    return [page for page, _ in load_benchmark(request.getfixturevalue("extraction_benchmark"))]

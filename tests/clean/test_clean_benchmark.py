@@ -13,15 +13,12 @@ from webtext.clean.extract import extract_page
 from webtext.clean.scoring import benchmark_scores, load_benchmark
 from webtext.core.document import Page
 
-BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
-
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not BENCHMARK.is_dir(), reason=f"{BENCHMARK} is absent")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pages() -> list[tuple[Page, str]]:
-    return load_benchmark(BENCHMARK)
+def pages(extraction_benchmark: Path) -> list[tuple[Page, str]]:
+    return load_benchmark(extraction_benchmark)
 
 
 def test_stage_beats_bare_trafilatura_defaults_on_real_pages(pages: list[tuple[Page, str]]) -> None:

@@ -85,3 +85,18 @@ def test_missing_file_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["clean", str(tmp_path / "nope.warc.gz")]) == 2
     assert capsys.readouterr().err.strip() == f"error: no such file: {tmp_path / 'nope.warc.gz'} " \
                                               "(give a .warc, .warc.gz or .html file)"
+
+
+@pytest.mark.parametrize(("config", "outcome"), [
+    ("[filters]\nmin_words = 3\n", "\nkept |"),  # the filter thresholds' table
+    ("filters = false\n", "\nkept |"),  # the command's own switch of the same name
+    ("min_words = 3\nlanguages = ['de']\n", "dropped: language |"),
+])
+def test_a_config_file_sets_the_command_and_stage_settings(
+        tmp_path: Path, article_html: Callable[..., str], capsys: pytest.CaptureFixture[str],
+        config: str, outcome: str) -> None:
+    page = tmp_path / "stub.html"
+    page.write_text(article_html(paragraphs=["Back soon with more news."]), encoding="utf-8")
+    (tmp_path / "clean.toml").write_text(config, encoding="utf-8")
+    assert main(["clean", str(page), "--config", str(tmp_path / "clean.toml")]) == 0
+    assert outcome in capsys.readouterr().out

@@ -13,8 +13,6 @@ from webtext.clean.metadata import title_and_date
 from webtext.clean.scoring import load_benchmark
 from webtext.sampleweb.site import build_site
 
-BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
-
 
 def full_metadata(html: str, url: str) -> tuple[str, str]:
     metadata = extract_metadata(load_html(html), url, set_date_params(extensive=True))
@@ -39,9 +37,8 @@ def test_same_as_trafilatura_on_the_sample_web() -> None:
             assert title_and_date(tree, page.url) == full_metadata(html, page.url), page.url
 
 
-@pytest.mark.skipif(not BENCHMARK.is_dir(), reason=f"{BENCHMARK} is absent")
-def test_same_as_trafilatura_on_real_pages() -> None:
-    for page, _ in load_benchmark(BENCHMARK):
+def test_same_as_trafilatura_on_real_pages(extraction_benchmark: Path) -> None:
+    for page, _ in load_benchmark(extraction_benchmark):
         html = page.body.decode("utf-8", "replace")
         assert title_and_date(load_html(html), page.url) == full_metadata(html, page.url), page.url
 

@@ -23,8 +23,6 @@ from webtext.clean.quality import (
 )
 from webtext.clean.scoring import load_benchmark
 
-BENCHMARK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "extraction-benchmark"
-
 
 def reference_top(words: list[str], n: int) -> float:
     """Definition: characters in all occurrences of the most frequent n-gram (first of equals)."""
@@ -99,9 +97,8 @@ def test_repetition_limits_as_defined_on_random_texts(seed: int) -> None:
     assert words_of(text) == tuple(text.split())
 
 
-@pytest.mark.skipif(not BENCHMARK.is_dir(), reason=f"{BENCHMARK} is absent")
-def test_repetition_limits_as_defined_on_real_articles() -> None:
-    for _, truth in load_benchmark(BENCHMARK):
+def test_repetition_limits_as_defined_on_real_articles(extraction_benchmark: Path) -> None:
+    for _, truth in load_benchmark(extraction_benchmark):
         assert repetition_exceeds_limits(truth) == exceeds_by_definition(truth)
 
 

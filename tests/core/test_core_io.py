@@ -57,6 +57,7 @@ def test_config_flags_round_trip(tmp_path: Path) -> None:
     add_arguments(parser, Example)
     args = parser.parse_args(["--max-chars", "7", "--no-strict", "--paths", "a", "b", "--name", "y", "--limit", "3"])
     config = from_namespace(Example, args)
+    assert config.max_chars == 7  # the flag's dashes are the field's underscores
     assert config == Example(max_chars=7, ratio=0.5, name="y", strict=False, paths=[Path("a"), Path("b")], limit=3)
     assert from_namespace(Example, parser.parse_args([])) == Example()
     save_config(tmp_path / "config.json", example=config)

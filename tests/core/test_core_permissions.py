@@ -16,9 +16,9 @@ import pytest
 import torch
 from webtext.cli.main import main
 from webtext.core.atomic import atomic_write, write_json
+from webtext.core.docfiles import write_documents
 from webtext.core.document import Document
 from webtext.crawl.warc.write import Fetched, RollingWarcWriter
-from webtext.dedup.docfiles import write_documents
 from webtext.eval.tables import Column, Table
 from webtext.sampleweb.corpus import prose_pool
 from webtext.sampleweb.server import RunningSampleWeb

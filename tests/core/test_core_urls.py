@@ -7,19 +7,20 @@ from webtext.core.urls import doc_id, normalize_url, url_domain
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    ("HTTP://Example.COM/a", "http://example.com/a"),
-    ("http://example.com:80/a", "http://example.com/a"),
-    ("https://example.com:443/a", "https://example.com/a"),
-    ("https://example.com:8443/a", "https://example.com:8443/a"),
-    ("http://example.com", "http://example.com/"),
-    ("http://example.com/a#section-2", "http://example.com/a"),
-    ("http://example.com/a/./b/../c", "http://example.com/a/c"),
-    ("http://example.com/%7Euser/%2fx", "http://example.com/~user/%2Fx"),
-    ("http://example.com/a b", "http://example.com/a%20b"),
-    ("http://example.com/?b=2&a=1", "http://example.com/?a=1&b=2"),
-    ("http://example.com/p?utm_source=reddit&utm_medium=x&id=3&fbclid=IwAR", "http://example.com/p?id=3"),
-    ("http://bücher.de/straße", "http://xn--bcher-kva.de/stra%C3%9Fe"),
-    ("http://example.com./a", "http://example.com/a"),
+    pytest.param("HTTP://Example.COM/a", "http://example.com/a", id="scheme and host lower-cased"),
+    pytest.param("http://example.com:80/a", "http://example.com/a", id="default http port dropped"),
+    pytest.param("https://example.com:443/a", "https://example.com/a", id="default https port dropped"),
+    pytest.param("https://example.com:8443/a", "https://example.com:8443/a", id="other port kept"),
+    pytest.param("http://example.com", "http://example.com/", id="empty path is /"),
+    pytest.param("http://example.com/a#section-2", "http://example.com/a", id="fragment dropped"),
+    pytest.param("http://example.com/a/./b/../c", "http://example.com/a/c", id="dot segments resolved"),
+    pytest.param("http://example.com/%7Euser/%2fx", "http://example.com/~user/%2Fx", id="percent-escapes normalized"),
+    pytest.param("http://example.com/a b", "http://example.com/a%20b", id="space escaped"),
+    pytest.param("http://example.com/?b=2&a=1", "http://example.com/?a=1&b=2", id="query sorted"),
+    pytest.param("http://example.com/p?utm_source=reddit&utm_medium=x&id=3&fbclid=IwAR", "http://example.com/p?id=3",
+                 id="tracking parameters dropped"),
+    pytest.param("http://bücher.de/straße", "http://xn--bcher-kva.de/stra%C3%9Fe", id="IDN host and UTF-8 path"),
+    pytest.param("http://example.com./a", "http://example.com/a", id="trailing dot of host dropped"),
 ])
 def test_normalize_url(raw: str, expected: str) -> None:
     assert normalize_url(raw) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 from webtext.cli import crawl
 from webtext.core.entrypoint import run_main
 from webtext.crawl.lock import StoreLock
@@ -90,3 +92,23 @@ def test_console_script_runs_the_whole_job(sample_web: Any, tmp_path: Path, fast
     assert "Scrapy stats (webtext-pages)" in done.stderr
     assert (tmp_path / "out/crawl/summary.json").is_file()
     assert list((tmp_path / "out/crawl/warc").glob("*.warc.gz"))
+
+
+def test_a_summary_config_read_back_with_config_reproduces_the_settings(tmp_path: Path) -> None:
+    posts = [{"id": f"p{score}", "url": f"https://s{score}.example/", "score": score, "created_utc": 1497000000}
+             for score in (2, 5, 9)]
+    (tmp_path / "RS.zst").write_bytes(zstandard.ZstdCompressor().compress(
+        "".join(json.dumps(post) + "\n" for post in posts).encode()))
+    webtext = str(Path(sys.executable).with_name("webtext"))
+
+    def crawl_run(*args: str) -> None:  # no URL passes the threshold: nothing to fetch
+        subprocess.run([webtext, "crawl", "run", *args], cwd=tmp_path, capture_output=True, check=True, timeout=120)
+
+    crawl_run("--dump", "RS.zst", "--min-score", "10", "--max-items", "7", "--store", "a.sqlite", "--warc-dir", "w")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps(summary["config"]))
+    crawl_run("--config", "config.json", "--store", "b.sqlite", "--summary", "again.json")
+    again = json.loads((tmp_path / "again.json").read_text())
+    assert summary["config"]["links"]["min_score"] == 10 and summary["store"]["urls"] == {"below_threshold": 3}
+    assert again["config"] == {**summary["config"], "store": "b.sqlite", "summary": "again.json"}
+    assert again["links"] == summary["links"] and again["store"] == summary["store"]

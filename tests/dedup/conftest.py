@@ -1,4 +1,5 @@
-"""Synthetic corpora with planted duplicates, and a runner that collects a Beam pipeline's outputs."""
+"""Synthetic corpora with planted duplicates, a runner that collects a Beam pipeline's outputs, and
+exact-then-near dedup run on it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.core.beamrun import default_runner, local_runner
 from webtext.core.document import Document, RedditPost
+from webtext.dedup.beam import ExactDedup, NearDedup
+from webtext.dedup.settings import DedupSettings
 
 VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ta", "vi", "zo", "be", "da")
               for b in ("rak", "len", "mos", "tin", "vur", "gas", "pol", "xen", "dor", "fim", "hul", "qes")]
@@ -94,3 +97,21 @@ def collect_outputs(docs: list[Any], build: Callable[[beam.PCollection], dict[st
 @pytest.fixture
 def collect() -> Callable[..., dict[str, list[Any]]]:
     return collect_outputs
+
+
+def dedup_outputs(docs: list[Document], workers: int = 1) -> dict[str, list[Any]]:
+    """Exact then near dedup of `docs`: the elements of "kept", "exact" and "near" (dropped
+    documents), "exact_clusters" and "near_clusters" (reports)."""
+    def build(pcoll: beam.PCollection) -> dict[str, beam.PCollection]:
+        exact = pcoll | "Exact" >> ExactDedup()
+        near = exact.kept | "Near" >> NearDedup(DedupSettings())
+        return {"kept": near.kept, "exact": exact.dropped, "near": near.dropped,
+                "exact_clusters": exact.report, "near_clusters": near.report}
+
+    return collect_outputs(docs, build, workers)
+
+
+@pytest.fixture
+def run_dedup() -> Callable[..., dict[str, list[Any]]]:
+    """`run_dedup(docs, workers=1)`: see `dedup_outputs`."""
+    return dedup_outputs

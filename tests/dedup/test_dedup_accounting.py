@@ -11,12 +11,12 @@ import random
 from pathlib import Path
 
 import pytest
-from webtext.cli.dedup import stage_outputs
 from webtext.cli.main import main
+from webtext.core.docfiles import read_documents, write_documents
 from webtext.core.document import Document, RedditPost
 from webtext.core.entrypoint import run_main
 from webtext.core.reasons import DEDUP_EXACT, DEDUP_NEAR, key
-from webtext.dedup.docfiles import read_documents, write_documents
+from webtext.pipelines.dedup_files import stage_outputs
 from webtext.sampleweb.corpus import prose_pool
 
 DOCUMENTS = 1700

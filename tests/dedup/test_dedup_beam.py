@@ -13,28 +13,17 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.document import Document, RedditPost
 from webtext.core.reasons import DEDUP_EXACT, DEDUP_NEAR
-from webtext.dedup.beam import ExactDedup, NearDedup
-from webtext.dedup.settings import DedupSettings
+from webtext.dedup.beam import NearDedup
+
+RunDedup = Callable[..., dict[str, list[Any]]]
 
 
 def _decisions(doc: Document) -> tuple[str, str | None, str | None]:
     return doc.id, doc.drop_reason, doc.duplicate_of
 
 
-def run_dedup(docs: list[Document], collect: Callable[..., dict[str, list[Any]]], workers: int = 1
-              ) -> dict[str, list[Any]]:
-    """Run exact then near dedup; return the documents and reports of every output."""
-    def build(pcoll: beam.PCollection) -> dict[str, beam.PCollection]:
-        exact = pcoll | "Exact" >> ExactDedup()
-        near = exact.kept | "Near" >> NearDedup(DedupSettings())
-        return {"kept": near.kept, "exact": exact.dropped, "near": near.dropped,
-                "exact_clusters": exact.report, "near_clusters": near.report}
-
-    return collect(docs, build, workers)
-
-
-def test_planted_duplicates_are_dropped_naming_the_kept_document(corpus, collect) -> None:
-    result = run_dedup(corpus.docs, collect)
+def test_planted_duplicates_are_dropped_naming_the_kept_document(corpus, run_dedup: RunDedup) -> None:
+    result = run_dedup(corpus.docs)
     exact = {d.id: d.duplicate_of for d in result["exact"]}
     near = {d.id: d.duplicate_of for d in result["near"]}
     assert exact == corpus.exact_of
@@ -48,17 +37,17 @@ def test_planted_duplicates_are_dropped_naming_the_kept_document(corpus, collect
 
 
 @pytest.mark.slow
-def test_same_result_whatever_the_input_order_and_worker_count(corpus, collect) -> None:
-    expected = run_dedup(corpus.docs, collect)
+def test_same_result_whatever_the_input_order_and_worker_count(corpus, run_dedup: RunDedup) -> None:
+    expected = run_dedup(corpus.docs)
     shuffled = list(corpus.docs)
     random.Random(7).shuffle(shuffled)
     for docs, workers in ((shuffled, 1), (shuffled, 2), (list(reversed(corpus.docs)), 2)):
-        got = run_dedup(docs, collect, workers)
+        got = run_dedup(docs, workers)
         for name in ("kept", "exact", "near"):
             assert sorted(map(_decisions, got[name])) == sorted(map(_decisions, expected[name]))
 
 
-def test_keep_rule_score_then_fetch_time_then_id(collect) -> None:
+def test_keep_rule_score_then_fetch_time_then_id(run_dedup: RunDedup) -> None:
     def doc(doc_id: str, score: int, fetched_at: str) -> Document:
         return Document(id=doc_id, url=f"http://x.test/{doc_id}", domain="x.test", text="Same text here.",
                         fetched_at=fetched_at, reddit=(RedditPost(doc_id, "news", score, 0),))
@@ -70,7 +59,7 @@ def test_keep_rule_score_then_fetch_time_then_id(collect) -> None:
         ([doc("b", 5, ""), doc("a", 5, "2017-03-01")], "a"),  # unknown fetch time ranks last
     ]
     for docs, kept_id in cases:
-        result = run_dedup(docs, collect)
+        result = run_dedup(docs)
         assert [d.id for d in result["kept"]] == [kept_id]
         assert [d.duplicate_of for d in result["exact"]] == [kept_id]
 

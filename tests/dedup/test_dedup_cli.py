@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from webtext.cli.main import main
-from webtext.dedup.docfiles import read_documents, write_documents
+from webtext.core.docfiles import read_documents, write_documents
 
 
 @pytest.mark.slow
@@ -40,3 +40,31 @@ def test_bad_input_line_is_named_and_nothing_is_written(tmp_path: Path, capsys) 
     assert status == 2
     assert capsys.readouterr().err.strip().startswith(f"error: {source} at line 2: invalid JSON")
     assert not list(tmp_path.glob("out*"))
+
+
+def test_the_written_configuration_reproduces_the_run(corpus, tmp_path: Path, capsys) -> None:
+    source = tmp_path / "docs.jsonl"
+    write_documents(source, corpus.docs[:40])
+    first = tmp_path / "first" / "kept.jsonl"
+    assert main(["dedup", "--input", str(source), "--output", str(first), "--no-exact", "--threshold", "0.6",
+                 "--num-perm", "64", "--eval", f"probe={source}"]) == 0
+    config = first.with_name("kept.config.json")
+    written = json.loads(config.read_text())
+    assert written["run"] == {"input": str(source), "output": str(first), "dropped": None, "exact": False,
+                              "near": True, "eval": [f"probe={source}"], "workers": 1}
+    assert (written["dedup"]["threshold"], written["dedup"]["num_perm"]) == (0.6, 64)
+    again = tmp_path / "again" / "kept.jsonl"
+    assert main(["dedup", "--config", str(config), "--output", str(again)]) == 0, capsys.readouterr().err
+    assert json.loads(again.with_name("kept.report.json").read_text()) == json.loads(
+        first.with_name("kept.report.json").read_text())
+    assert again.read_text() == first.read_text()
+    assert json.loads(again.with_name("kept.config.json").read_text()) == {
+        **written, "run": {**written["run"], "output": str(again)}}
+
+
+@pytest.mark.parametrize(("given", "missing"), [(["--output", "out.jsonl"], "--input"),
+                                                (["--input", "docs.jsonl"], "--output")])
+def test_a_missing_required_flag_is_named_in_one_line(tmp_path: Path, capsys, given: list[str],
+                                                      missing: str) -> None:
+    assert main(["dedup", *given]) == 2
+    assert capsys.readouterr().err.startswith(f"error: missing {missing}: give ")

@@ -1,7 +1,8 @@
 """Damaged document files: one `error:` line naming the file and line (exit 2), no output left.
 
-Covers `webtext dedup` and `webtext tokenizer train` (which share the reader of
-`webtext.dedup.docfiles`), and a fuzz sweep of that reader over truncated and corrupted files.
+Covers `webtext dedup`, `webtext tokenizer train` and the evaluation sets of every command (all
+read through `webtext.core.docfiles`, so the same damage gives the same line), and a fuzz sweep of
+that reader over truncated and corrupted files.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from webtext.cli.main import main
+from webtext.core.docfiles import read_documents, read_texts, write_documents
 from webtext.core.document import Document
 from webtext.core.errors import BadFileError
-from webtext.dedup.docfiles import read_documents, read_texts, write_documents
 
 GOOD = [Document(id=f"d{i}", url=f"http://s.test/{i}", domain="s.test", text=f"Text number {i}, with ünïcode.")
         for i in range(6)]
@@ -111,17 +112,22 @@ def test_tokenizer_train_reads_parquet_and_refuses_input_without_text(
     assert not (tmp_path / "none").exists()
 
 
+def _count_or_failure(path: Path, reader: Callable[[Path], Iterator[object]] = read_documents
+                      ) -> tuple[int, BadFileError | None]:
+    """How many records `reader` reads from `path`, or the `BadFileError` it raised instead."""
+    try:
+        return sum(1 for _ in reader(path)), None
+    except BadFileError as error:
+        return 0, error
+
+
 def _expect_clean_or_named(path: Path, data: bytes,
                            reader: Callable[[Path], Iterator[object]] = read_documents) -> None:
     """Read `data` (written to `path`): a clean read of every non-blank line, or one BadFileError
     naming the file and a line that exists; never another exception."""
     path.write_bytes(data)
     lines = data.split(b"\n")
-    failure: BadFileError | None = None
-    try:
-        count = sum(1 for _ in reader(path))
-    except BadFileError as error:
-        failure = error
+    count, failure = _count_or_failure(path, reader)
     if failure is None:
         assert count == sum(1 for line in lines if line.strip())
         return
@@ -182,12 +188,38 @@ def test_fuzz_corrupted_parquet_bytes(tmp_path: Path) -> None:
         for junk in (0x00, 0xFF):
             damaged = tmp_path / "damaged.parquet"
             damaged.write_bytes(whole[:offset] + bytes([junk]) + whole[offset + 1:])
-            failure: BadFileError | None = None
-            try:
-                count = sum(1 for _ in read_documents(damaged))
-            except BadFileError as error:
-                failure = error
+            count, failure = _count_or_failure(damaged)
             if failure is None:
                 assert count == len(GOOD) * 8, (offset, junk)
             else:
                 assert failure.path == str(damaged)
+
+
+_TEXT_FILE_DAMAGE = {
+    "not-json": ("bad.jsonl", b'{"text": "fine"}\n{"text": broken\n', "at line 2: invalid JSON"),
+    "no-text": ("bad.jsonl", b'{"text": "fine"}\n{"body": "x"}\n', "at line 2: no 'text' field"),
+    "invalid-utf8": ("bad.jsonl", b'{"text": "fine"}\n{"text": "f\xffne"}\n', "at line 2: invalid UTF-8"),
+    "plain-not-utf8": ("bad.txt", b"first document\n\nsec\xffond", "at byte 19: not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(_TEXT_FILE_DAMAGE))
+def test_a_damaged_text_file_gives_one_and_the_same_line_through_every_command(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    name, data, problem = _TEXT_FILE_DAMAGE[damage]
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    docs = tmp_path / "docs.jsonl"
+    write_documents(docs, GOOD)
+    out = tmp_path / "out"
+    commands = [["tokenizer", "train", "--input", str(bad), "--out", str(out / "tok")],
+                ["dedup", "--input", str(docs), "--output", str(out / "kept.jsonl"), "--eval", f"probe={bad}"],
+                ["eval", "overlap", "--eval", f"probe={bad}", "--out", str(out / "eval")]]
+    errors = set()
+    for command in commands:
+        assert main(command) == 2, command
+        errors.add(capsys.readouterr().err)
+    assert len(errors) == 1, errors
+    error = errors.pop()
+    assert error.startswith(f"error: {bad} {problem}") and error.count("\n") == 1, error
+    assert not out.exists()

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from webtext.clean.extract import extract_page
 from webtext.core.reasons import DEDUP_EXACT, DEDUP_NEAR
 from webtext.sampleweb.site import build_site
-
-_spec = importlib.util.spec_from_file_location("dedup_beam_tests", Path(__file__).with_name("test_dedup_beam.py"))
-assert _spec and _spec.loader
-_beam_tests = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_beam_tests)
 
 
 def _documents_and_expected(use_truth_text: bool) -> tuple[list, dict[str, tuple[str, str]]]:
@@ -41,11 +36,12 @@ def _by_reason(pairs: dict[str, tuple[str, str]], reason: str) -> dict[str, tupl
 
 @pytest.mark.slow
 @pytest.mark.parametrize("use_truth_text", [False, True], ids=["extracted", "ground-truth-text"])
-def test_sample_web_exact_and_near_duplicates_match_the_ground_truth(collect, use_truth_text: bool) -> None:
+def test_sample_web_exact_and_near_duplicates_match_the_ground_truth(
+        run_dedup: Callable[..., dict[str, list[Any]]], use_truth_text: bool) -> None:
     """Input shuffled; every exact copy found as such, near-duplicate precision >= 0.95 and
     recall >= 0.90, each counted only when it names the original the keep rule keeps."""
     docs, expected = _documents_and_expected(use_truth_text)
-    result = _beam_tests.run_dedup(docs, collect)
+    result = run_dedup(docs)
     dropped = {d.id: (d.drop_reason, d.duplicate_of) for d in result["exact"] + result["near"]}
     assert _by_reason(dropped, DEDUP_EXACT) == _by_reason(expected, DEDUP_EXACT)
     near_found, near_truth = _by_reason(dropped, DEDUP_NEAR), _by_reason(expected, DEDUP_NEAR)

@@ -28,7 +28,7 @@ def test_a_full_disk_is_one_error_and_no_output(sample_warc: Path, small_tokeniz
                                                 leftovers: Callable[[Path], list[str]], repo_root: Path) -> None:
     output = tmp_path / "corpus"
     result = subprocess.run(job_command(f"{sample_warc}/*.warc.gz", output, f"--tokenizer={small_tokenizer}",
-                                        "--direct_num_workers=1", "--shard-mb=1"),
+                                        "--direct_num_workers=1", "--shard-bytes=1000000"),
                             capture_output=True, text=True, cwd=repo_root, timeout=600, preexec_fn=_limited)
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

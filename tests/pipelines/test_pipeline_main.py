@@ -107,8 +107,8 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", "--help"], capture_output=True, text=True,
                             cwd=repo_root)
     assert result.returncode == 0
-    for option in ("--input", "--output", "--tokenizer", "--eval-set", "--decontaminate", "--dedup-threshold",
-                   "--val-fraction", "--test-fraction", "--shard-mb", "--min-words", "PortableRunner"):
+    for option in ("--input", "--output", "--tokenizer", "--eval", "--decontaminate", "--threshold", "--config",
+                   "--val-fraction", "--test-fraction", "--shard-bytes", "--min-words", "PortableRunner"):
         assert option in result.stdout
 
 
@@ -116,7 +116,10 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
     (["--input=/nonexistent/*.warc.gz"], "error: no input matches /nonexistent/*.warc.gz"),
     (["--tokenizer=/nonexistent/tokenizer.json"], "error: tokenizer not found: /nonexistent/tokenizer.json"),
     (["--val-fraction=0.7", "--test-fraction=0.5"], "error: split fractions must be"),
-    (["--eval-set=oops"], "error: evaluation set 'oops' must be given as NAME=PATH"),
+    (["--eval=oops"], "error: evaluation set 'oops' must be given as NAME=PATH"),
+    (["--shard-bytes=12parsecs"], "beam run pipelines/webtext.py: error: argument --shard-bytes: not a size"),
+    (["--shard-bytes=0"], "error: --shard-bytes must be at least 1 (got 0)"),
+    (["--threshold=1.5"], "error: --threshold must be in (0, 1], not 1.5"),
     (["--min-wrods=3"], "error: unknown option(s): --min_wrods"),
 ])
 def test_bad_configuration_fails_before_work_with_one_line(args: list[str], message: str, sample_warc: Path,
@@ -127,3 +130,29 @@ def test_bad_configuration_fails_before_work_with_one_line(args: list[str], mess
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(message)
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_config_json_beside_the_shards_reproduces_the_run_through_webtext_corpus(
+        direct_run: Path, tmp_path: Path, repo_root: Path) -> None:
+    config = json.loads((direct_run / "config.json").read_text())
+    assert config["split"] == {"val_fraction": 0.1, "test_fraction": 0.1}
+    assert config["job"]["output"] == str(direct_run)
+    assert config["dedup"]["threshold"] == 0.8 and config["shards"]["shard_bytes"] == 256 * 2**20
+    again = tmp_path / "again"
+    result = subprocess.run([str(Path(BEAM).parent / "webtext"), "corpus", "--config", str(direct_run / "config.json"),
+                             f"--output={again}", "--direct_num_workers=1"],
+                            capture_output=True, text=True, cwd=repo_root, timeout=270)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert shard_bytes(again) == shard_bytes(direct_run)
+    assert json.loads((again / "config.json").read_text()) == {**config, "job": {**config["job"], "output": str(again)}}
+
+
+def test_flags_override_the_config_file_of_the_job(sample_warc: Path, tmp_path: Path, repo_root: Path) -> None:
+    settings = tmp_path / "job.toml"
+    settings.write_text(f'input = "{sample_warc}/*.warc.gz"\n[split]\nval_fraction = 0.25\ntest_fraction = 0.5\n')
+    result = run_job("--config", str(settings), "--test-fraction=0.75")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == ("error: split fractions must be non-negative and leave room "
+                                                      "for train (val 0.25, test 0.75): change "
+                                                      "--val-fraction/--test-fraction")

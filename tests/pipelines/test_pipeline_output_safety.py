@@ -17,7 +17,8 @@ from webtext.core.entrypoint import run_main
 
 Job = Callable[..., list[str]]
 TOKENIZER_FILES = {"tokenizer.json", "vocab.json", "merges.txt"}
-JOB_FILES = {"manifest.json", "report.json", "report.md", "report.png", "dead-letters.jsonl"} | TOKENIZER_FILES
+JOB_FILES = {"manifest.json", "config.json", "report.json", "report.md", "report.png",
+             "dead-letters.jsonl"} | TOKENIZER_FILES
 
 
 def run(command: list[str], repo_root: Path) -> subprocess.CompletedProcess[str]:
@@ -58,7 +59,7 @@ def test_reruns_replace_the_output_whole_and_warn_of_empty_splits(
     output.mkdir()
     (output / "stray.txt").write_text("not the job's\n")
     warcs = f"{sample_warc}/*.warc.gz"
-    first = run(job_command(warcs, output, f"--tokenizer={small_tokenizer}", "--overwrite", "--shard-mb=0.02",
+    first = run(job_command(warcs, output, f"--tokenizer={small_tokenizer}", "--overwrite", "--shard-bytes=20000",
                             "--val-fraction=0.1", "--test-fraction=0.1"), repo_root)
     assert first.returncode == 0, first.stderr[-3000:]
     old_shards = manifest_files(output)
@@ -116,13 +117,13 @@ def test_input_without_pages_is_one_error_and_no_output(name: str, content: byte
 
 
 def test_an_unbalanced_accounting_fails_in_the_job_process_as_one_error(capsys: pytest.CaptureFixture[str]) -> None:
-    from webtext.pipelines.corpus import _assemble
     from webtext.pipelines.options import JobConfig
     from webtext.pipelines.webtext import _checked
 
     counts = {"input": 5, "kept:train": 3, "clean:empty": 1}
-    # inside a worker the summary is only gathered: a raise there would reach the user as Beam's traceback
-    summary = _assemble(None, counts, {}, [], {}, {}, [])
+    # inside a worker the summary is only gathered: a raise there would reach the user as Beam's traceback,
+    # so the check runs on the gathered summary, in the job's own process
+    summary = {"accounting": counts}
     config = JobConfig.__new__(JobConfig)
     object.__setattr__(config, "input", "in/*.warc.gz")
     assert run_main(lambda: _checked(summary, config) and 0) == 2

@@ -11,11 +11,11 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.cli.main import main
-from webtext.cli.tokenizer import balance, read_texts
 from webtext.core.beamrun import local_runner
 from webtext.core.document import Document
 from webtext.core.entrypoint import run_main
 from webtext.tokenize.beam import TokenizeAndWrite
+from webtext.tokenize.commands import balance, read_texts
 from webtext.tokenize.shards import write_manifest
 
 
@@ -35,6 +35,30 @@ def test_train_encode_decode_info(prose: list[str], tmp_path: Path, capsys: pyte
     assert capsys.readouterr().out == "Hello, wörld\n"
     assert main(["tokenizer", "info", *flags]) == 0
     assert "engine tiktoken" in capsys.readouterr().out
+
+
+def test_training_json_fed_back_with_config_trains_the_same_tokenizer(
+        prose: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = tmp_path / "docs.txt"
+    docs.write_text("\n\n".join(prose[:80]), encoding="utf-8")
+    assert main(["tokenizer", "train", "--input", str(docs), "--out", str(tmp_path / "tok"),
+                 "--vocab-size", "400", "--min-frequency", "3"]) == 0
+    written = json.loads((tmp_path / "tok" / "training.json").read_text())
+    assert written == {"settings": {"vocab_size": 400, "min_frequency": 3},
+                       "run": {"input": [str(docs)], "out": str(tmp_path / "tok")}}
+    assert main(["tokenizer", "train", "--config", str(tmp_path / "tok" / "training.json"),
+                 "--out", str(tmp_path / "again")]) == 0
+    first, again = capsys.readouterr().out.splitlines()
+    assert first.split(": ")[1] == again.split(": ")[1]  # the same size, end-of-text id and hash
+
+
+@pytest.mark.parametrize(("command", "missing"), [(["train", "--out", "tok"], "--input"),
+                                                  (["train", "--input", "docs.jsonl"], "--out"),
+                                                  (["encode", "text"], "--tokenizer"), (["info"], "--tokenizer")])
+def test_a_missing_required_flag_is_named_in_one_line(capsys: pytest.CaptureFixture[str], command: list[str],
+                                                      missing: str) -> None:
+    assert main(["tokenizer", *command]) == 2
+    assert capsys.readouterr().err.startswith(f"error: missing {missing}: give ")
 
 
 def test_bad_input_gives_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,14 +23,24 @@ def run_dir(text_shards: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def test_train_writes_checkpoint_metrics_plot_and_resolved_config(run_dir: Path) -> None:
     config = json.loads((run_dir / "train_config.json").read_text())
-    assert config["train"]["model"] == "tiny" and config["model"]["vocab_size"] == 512
-    assert config["batch"] == {"accumulation": 1, "global_windows": 8, "world_size": 1, "dtype": "torch.float32",
-                               "device": "cpu"}
+    resolved = json.loads((run_dir / "run.json").read_text())
+    assert config["train"]["model"] == "tiny" and resolved["model"]["vocab_size"] == 512
+    assert resolved["batch"] == {"accumulation": 1, "global_windows": 8, "world_size": 1, "dtype": "torch.float32",
+                                 "device": "cpu"}
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [row["step"] for row in rows] == [1, 2, 3] and "val_loss" in rows[-1]
     assert all(row["tokens_per_s"] > 0 and "mfu" not in row for row in rows)  # no MFU on a CPU
     assert (run_dir / "loss.png").stat().st_size > 0
     assert (run_dir / "tokenizer.json").is_file()
+
+
+def test_train_config_read_back_with_config_trains_the_same_run(run_dir: Path, tmp_path: Path) -> None:
+    assert main(["train", "--config", str(run_dir / "train_config.json"), "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "train_config.json").read_text())["train"] == {
+        **json.loads((run_dir / "train_config.json").read_text())["train"], "out": str(tmp_path)}
+    losses = [[json.loads(line)["loss"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+              for out in (run_dir, tmp_path)]
+    assert losses[0] == losses[1]
 
 
 def test_sample_prints_prompt_and_seeded_continuations(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,3 +86,26 @@ def test_existing_run_needs_resume_and_the_same_model(run_dir: Path, text_shards
     assert main([*base, "--model", "mini", "--resume"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: checkpoint") and "another model (n_layer 2 vs 4" in err[0]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is there: --device cuda works")
+def test_sample_on_a_gpu_that_is_not_there_is_one_clear_line(run_dir: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sample", "--checkpoint", str(run_dir), "--device", "cuda"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: --device cuda was asked for, but torch sees no GPU; use --device cpu"]
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["sample"], "--checkpoint"), (["export-hf", "--out", "hf"], "--checkpoint"),
+    (["export-hf", "--checkpoint", "run"], "--out"), (["import-hf", "--out", "run"], "--hf-dir"),
+    (["import-hf", "--hf-dir", "hf"], "--out"),
+])
+def test_a_missing_required_flag_is_one_clear_line(args: list[str], flag: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: give {flag} ")
+    assert not list(tmp_path.iterdir())  # refused before any work

@@ -40,6 +40,6 @@ def test_two_processes_match_one(webtext: Any, text_shards: Path, tmp_path: Path
     val_one, val_two = _val_losses(tmp_path / "one"), _val_losses(tmp_path / "two")
     assert sorted(val_one) == [4, 8]
     assert val_two == pytest.approx(val_one, abs=1e-5)
-    config = (tmp_path / "two" / "train_config.json").read_text()
+    config = (tmp_path / "two" / "run.json").read_text()
     assert '"world_size": 2' in config and '"accumulation": 1' in config
-    assert '"accumulation": 2' in (tmp_path / "one" / "train_config.json").read_text()
+    assert '"accumulation": 2' in (tmp_path / "one" / "run.json").read_text()

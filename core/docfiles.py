@@ -1,13 +1,16 @@
 """Documents in files: JSON Lines or Parquet, read with clear errors and written atomically.
 
-`webtext dedup`, `webtext tokenizer train` and the evaluation sets read records in either
-format, by file name: `*.parquet` is Parquet (for documents, the `reddit` provenance as a list of
-structs and `meta` as a JSON string), anything else is JSON Lines (one JSON object per line;
-blank lines are skipped). The user controls these files, so a damaged record is an error, not a
-drop: invalid UTF-8, a line that is not JSON, a JSON value that is not an object, a missing or
-mistyped field, or a Parquet file that cannot be read or lacks the columns raises one
-`BadFileError` naming the file and the line (JSON Lines, counted from 1) or row (Parquet,
-counted from 0), before any work starts (ARCHITECTURE section 5). `check_documents` reads a
+The one reader and writer of document files: `webtext dedup` (its input, its outputs and the
+pipeline's own scratch files), `webtext tokenizer train` and the evaluation sets of every command
+read records in either format, by file name: `*.parquet` is Parquet (for documents, the `reddit`
+provenance as a list of structs and `meta` as a JSON string), anything else is JSON Lines (one
+JSON object per line; blank lines are skipped). Text inputs (`file_texts`) may also be plain
+UTF-8 files, whose content the caller cuts into documents. The user controls these files, so a
+damaged record is an error, not a drop: invalid UTF-8, a line that is not JSON, a JSON value that
+is not an object, a missing or mistyped field, or a Parquet file that cannot be read or lacks the
+columns raises one `BadFileError` naming the file and the line (JSON Lines, counted from 1), row
+(Parquet, counted from 0) or byte (plain text), before any work starts (ARCHITECTURE section 5),
+and the same damage gives the same line whichever command reads the file. `check_documents` reads a
 file once, streaming, for exactly that. An empty file holds no records; that is not an error.
 """
 
@@ -16,7 +19,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,11 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 def is_parquet(path: str | os.PathLike[str]) -> bool:
     """Whether `path` names a Parquet file (by its suffix)."""
     return os.fspath(path).lower().endswith(".parquet")
+
+
+def is_document_file(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` names a record file (`.jsonl` or `.parquet`) rather than plain text."""
+    return is_parquet(path) or os.fspath(path).lower().endswith(".jsonl")
 
 
 def _type_name(value: Any) -> str:
@@ -190,9 +199,52 @@ def read_texts(path: str | os.PathLike[str]) -> Iterator[str]:
         yield row["text"]
 
 
+def read_text_file(path: str | os.PathLike[str]) -> str:
+    """The content of a plain UTF-8 text file; `BadFileError` naming the first bad byte."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise BadFileError(os.fspath(path), "not UTF-8 text", f"byte {error.start}") from None
+
+
+def _whole(content: str) -> list[str]:
+    return [content]
+
+
+def file_texts(path: str | os.PathLike[str],
+               split: Callable[[str], list[str]] = _whole) -> Iterable[str]:
+    """The document texts of one input file: the `text` of every record of a `.jsonl` or
+    `.parquet` file, otherwise the UTF-8 file's content cut into documents by `split` (by
+    default the whole file is one document)."""
+    if is_document_file(path):
+        return read_texts(path)
+    return split(read_text_file(path))
+
+
+def non_blank(texts: Iterable[str], counts: Counter[str], skipped: str) -> Iterator[str]:
+    """The texts that are not blank; counts every text under "read" and every blank one under
+    `skipped` (the drop reason), so the caller can check read = used + skipped."""
+    for text in texts:
+        counts["read"] += 1
+        if text.strip():
+            yield text
+        else:
+            counts[skipped] += 1
+
+
 def check_documents(path: str | os.PathLike[str]) -> int:
     """Read every record of `path` once; returns the count or raises `BadFileError`."""
     return sum(1 for _ in read_documents(path))
+
+
+def document_line(doc: Document) -> str:
+    """One document as a JSON Lines line (without its newline)."""
+    return json.dumps(doc.to_dict(), ensure_ascii=False)
+
+
+def document_from_line(raw: bytes) -> Document:
+    """The document of one JSON Lines line already checked by `check_documents`."""
+    return document_from_row(parse_line(raw))
 
 
 def _parquet_row(doc: Document) -> dict[str, Any]:
@@ -207,7 +259,7 @@ def write_documents(path: str | os.PathLike[str], docs: Iterable[Document]) -> i
     if not is_parquet(path):
         with atomic_write(path, "w") as handle:
             for doc in docs:
-                handle.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+                handle.write(document_line(doc) + "\n")
                 count += 1
         return count
     with atomic_write(path, "wb") as handle:

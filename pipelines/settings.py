@@ -1,0 +1,51 @@
+"""The main job's settings: its own (input, output, tokenizer, evaluation sets) and the stages'.
+
+`JOB_SECTIONS` lists every settings dataclass the job takes, by the section it has in the
+`config.json` written beside the shards. `add_job_arguments` adds their flags, with the one naming
+rule of `webtext.core.config`, to any parser: the job's own (`beam run pipelines/webtext.py`,
+`webtext corpus`) and Beam's (`WebtextOptions`), so every way of running the job has the same
+flags with the same defaults, declared once.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from webtext.clean.settings import CleanSettings
+from webtext.core.config import add_arguments, setting
+from webtext.core.splits import SplitRule
+from webtext.dedup.settings import DedupSettings
+from webtext.tokenize.settings import ShardSettings, TrainSettings
+
+DEFAULT_INPUT = "out/crawl/warc/*.warc.gz"
+DEFAULT_OUTPUT = "out/corpus"
+TRAIN_TOKENIZER = "train"
+BEAM_EPILOG = ("Beam's own options go beside these, e.g. --runner=PortableRunner --job_endpoint=localhost:8099 "
+               "--environment_type=EXTERNAL --environment_config=localhost:50000, or --direct_num_workers=2.")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What the main job reads and writes (strings, not paths: gs:// and s3:// URLs work too)."""
+
+    input: str = setting(DEFAULT_INPUT, "WARC files to read: a glob, local or gs:// / s3://")
+    output: str = setting(DEFAULT_OUTPUT, "directory for shards, manifest, config.json and report")
+    overwrite: bool = setting(False, "replace the output directory even when it holds something else than this "
+                                     "job's previous output (that is replaced without asking; any other non-empty "
+                                     "directory is refused)")
+    tokenizer: str = setting(TRAIN_TOKENIZER, "tokenizer.json or a directory with vocab.json+merges.txt; 'train' "
+                                              "trains a byte-level BPE on the cleaned train split first, so the job "
+                                              "runs in two phases")
+    eval: list[str] = setting([], "evaluation sets to decontaminate against, as NAME=PATH (text, JSONL or "
+                                  "Parquet), as in webtext dedup and webtext eval")
+
+
+JOB_SECTIONS: dict[str, type] = {"job": JobSettings, "clean": CleanSettings, "dedup": DedupSettings,
+                                 "split": SplitRule, "bpe": TrainSettings, "shards": ShardSettings}
+
+
+def add_job_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per setting of the main job to `parser`, in a group per section."""
+    for section, cls in JOB_SECTIONS.items():
+        add_arguments(parser.add_argument_group(f"{section} settings"), cls)
