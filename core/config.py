@@ -125,7 +125,7 @@ def add_arguments(parser: argparse._ActionsContainer, cls: type, prefix: str = "
                                          **common)
         elif kind is bool:
             action = parser.add_argument(flag_name(dest), dest=dest, action=argparse.BooleanOptionalAction,
-                                         default=default, help=text)
+                                         default=default, help=_help(text, "on" if default else "off"))
         else:
             lists: dict[str, Any] = {"action": ListAction, "nargs": "*"} if is_list else {}
             action = parser.add_argument(flag_name(dest), dest=dest, metavar=f.name.upper(), help=_help(text, default),

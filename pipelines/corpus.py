@@ -17,7 +17,8 @@ from apache_beam.pvalue import PBegin, PCollection
 from webtext.clean.beam import CleanPages
 from webtext.core.document import DeadLetter, Document, Page
 from webtext.crawl.warc.beam import ReadWarc
-from webtext.dedup.beam import Decontaminate, DedupOutputs, ExactDedup, NearDedup
+from webtext.dedup.beam import DedupOutputs, ExactDedup, NearDedup
+from webtext.dedup.decontaminate import Decontaminate
 from webtext.pipelines.accounting import CountRecords, SumPerKey
 from webtext.pipelines.options import JobConfig
 

@@ -45,7 +45,8 @@ from webtext.core.docfiles import (
 from webtext.core.document import Document
 from webtext.core.errors import ConfigError
 from webtext.core.reasons import key
-from webtext.dedup.beam import Decontaminate, ExactDedup, NearDedup
+from webtext.dedup.beam import ExactDedup, NearDedup
+from webtext.dedup.decontaminate import Decontaminate
 from webtext.dedup.evalsets import EvalSet, load_eval_sets
 from webtext.dedup.lsh import Banding, optimal_bands
 from webtext.dedup.settings import DedupRun, DedupSettings

@@ -13,6 +13,8 @@ parse, sizes and fractions make sense) and raises one `ConfigError` line saying 
 from __future__ import annotations
 
 import argparse
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,18 +78,27 @@ class JobConfig:
                 "shards": ShardSettings(shard_bytes=self.shard_bytes, tokenize_batch=self.tokenize_batch)}
 
 
-def _check_options(options: PipelineOptions) -> None:
-    """`ConfigError` for an option that neither the job nor Beam knows (a misspelling)."""
-    unknown = sorted(set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options()))
+def check_beam_options(beam_argv: Sequence[str]) -> None:
+    """`ConfigError` for an option that neither the job nor Beam knows (a misspelling), named as it
+    was typed; checked before Beam parses the options, which would only log that it discards it."""
+    options = PipelineOptions(list(beam_argv))
+    beam_log = logging.getLogger("apache_beam.options.pipeline_options")
+    level = beam_log.level
+    beam_log.setLevel(logging.ERROR)  # "Discarding unparseable args": the error below says it better
+    try:
+        unknown = sorted(set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options()))
+    finally:
+        beam_log.setLevel(level)
     if unknown:
-        raise ConfigError(f"unknown option(s): {', '.join('--' + name for name in unknown)} "
+        typed = {word.split("=")[0].lstrip("-").replace("-", "_"): word.split("=")[0]
+                 for word in beam_argv if word.startswith("--")}
+        raise ConfigError(f"unknown option(s): {', '.join(typed.get(name, '--' + name) for name in unknown)} "
                           "(see beam run pipelines/webtext.py --help)")
 
 
 def resolve(args: argparse.Namespace, options: PipelineOptions) -> JobConfig:
     """Validate the job's settings `args` (parsed by `job_parser` or `webtext corpus`) and Beam's
     `options` (the rest of the command line) before any work starts; `ConfigError` says what to change."""
-    _check_options(options)
     job = from_namespace(JobSettings, args)
     if not FileSystems.match([job.input])[0].metadata_list:
         raise ConfigError(f"no input matches {job.input}: run `webtext crawl run` first, or pass --input GLOB")

@@ -43,7 +43,7 @@ from webtext.core.errors import BadFileError, WebtextError
 from webtext.core.splits import SplitRule
 from webtext.pipelines.accounting import INPUT, check
 from webtext.pipelines.corpus import BuildCorpus
-from webtext.pipelines.options import JobConfig, job_parser, resolve
+from webtext.pipelines.options import JobConfig, check_beam_options, job_parser, resolve
 from webtext.pipelines.output import StagedOutput, disk_full
 from webtext.pipelines.report import stage_seconds, write_report
 from webtext.tokenize.beam import TokenizeAndWrite
@@ -166,6 +166,7 @@ def build_and_run(args: argparse.Namespace, beam_argv: Sequence[str]) -> dict[st
     Everything is written into a hidden sibling of the output directory, swapped in when complete
     (`webtext.pipelines.output`); a failure or one Ctrl-C leaves the previous output as it was.
     """
+    check_beam_options(beam_argv)
     options = default_runner(PipelineOptions(list(beam_argv)))
     chosen = options.view_as(StandardOptions).runner
     config = resolve(args, options)

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from webtext.cli.demo import Demo, _checkpoint_files
 from webtext.core.atomic import write_json
+from webtext.sampleweb.demo import Demo, _checkpoint_files
 from webtext.sampleweb.server import RunningSampleWeb
 
 STEPS = 20  # tiny-model steps asked for; the interruption is sent as the first one starts
@@ -36,7 +36,7 @@ TEST_TIMEOUT = 6 * RUN_TIMEOUT + 60
 TRAIN_STEP = """
 import sys
 from pathlib import Path
-from webtext.cli.demo import Demo
+from webtext.sampleweb.demo import Demo
 from webtext.core.entrypoint import run_main
 sys.exit(run_main(lambda: Demo(Path(sys.argv[1]), steps=1, port=0).train("tiny", "3e-3", int(sys.argv[2]))))
 """

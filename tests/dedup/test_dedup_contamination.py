@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from webtext.core.errors import BadFileError, ConfigError
 from webtext.core.reasons import DEDUP_CONTAMINATED
-from webtext.dedup.beam import Decontaminate
 from webtext.dedup.contamination import NgramIndex, cut_ngrams
+from webtext.dedup.decontaminate import Decontaminate
 from webtext.dedup.evalsets import EvalSet, load_eval_sets
 from webtext.dedup.settings import DedupSettings
 

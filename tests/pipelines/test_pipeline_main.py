@@ -120,7 +120,7 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
     (["--shard-bytes=12parsecs"], "beam run pipelines/webtext.py: error: argument --shard-bytes: not a size"),
     (["--shard-bytes=0"], "error: --shard-bytes must be at least 1 (got 0)"),
     (["--threshold=1.5"], "error: --threshold must be in (0, 1], not 1.5"),
-    (["--min-wrods=3"], "error: unknown option(s): --min_wrods"),
+    (["--min-wrods=3"], "error: unknown option(s): --min-wrods (see"),  # as typed, not as Beam renames it
 ])
 def test_bad_configuration_fails_before_work_with_one_line(args: list[str], message: str, sample_warc: Path,
                                                             repo_root: Path) -> None:
@@ -129,7 +129,7 @@ def test_bad_configuration_fails_before_work_with_one_line(args: list[str], mess
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(message)
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "Discarding" not in result.stderr
 
 
 @pytest.mark.slow
