@@ -78,3 +78,13 @@ def test_a_binary_hosts_file_fails_the_command_before_any_work(capsys: pytest.Ca
                       "--hosts-file", str(tmp_path / "hosts")) == 2
     assert f"{tmp_path / 'hosts'} at line 1: not UTF-8 text" in one_error_line(capsys)
     assert not store.exists()
+
+
+def test_crawl_links_takes_a_config_file_although_it_has_a_subcommand(tmp_path: Path) -> None:
+    from webtext.cli.main import build_parser
+    from webtext.core.config_file import parse_args
+
+    config = tmp_path / "links.toml"
+    config.write_text('min_score = 5\nsubreddit = ["science", "books"]\n', encoding="utf-8")
+    args = parse_args(build_parser("crawl"), ["crawl", "links", "--config", str(config), "--subreddit", "news"])
+    assert (args.min_score, args.subreddit) == (5, ["news"])  # the file below the defaults, the flag above it
