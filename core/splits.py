@@ -17,6 +17,18 @@ from webtext.core.errors import ConfigError
 SPLITS = ("train", "val", "test")
 
 
+def id_point(doc_id: str, person: bytes) -> float:
+    """BLAKE2b-64 of `doc_id`, personalised with `person`, as a number in [0, 1).
+
+    Every per-document choice of the job is made with it, each with its own `person` so the
+    choices do not correlate: the split (`webtext-split`), the token shard (`webtext-shard`), the
+    documents file (`webtext-docfile`) and the tokenizer sample (`webtext-sample`). It depends on the
+    id alone, so the choices are the same on any runner and any number of workers.
+    """
+    digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8, person=person).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
 @dataclass(frozen=True)
 class SplitRule:
     """Fractions of documents held out for validation and test; the rest is train."""
@@ -32,8 +44,7 @@ class SplitRule:
 
     def split_of(self, doc_id: str) -> str:
         """The split of the document with id `doc_id`."""
-        digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8, person=b"webtext-split").digest()
-        point = int.from_bytes(digest, "big") / 2**64
+        point = id_point(doc_id, b"webtext-split")
         if point < self.val_fraction:
             return "val"
         if point < self.val_fraction + self.test_fraction:

@@ -2,16 +2,29 @@
 
 Input: a PCollection of `(split, Document)` pairs (a `Document` may also arrive as its dict).
 Documents are tokenized in batches (`BatchElements`, then `Tokenizer.encode_batch`, which runs
-on every core), each ending with `<|endoftext|>` (GPT-2 paper §2.2); then each split is grouped,
-sorted by document id, and written by one `ShardWriter`. Sorting makes the shards of the same
-input byte-identical whatever the number of workers or the order documents arrive in. Every
-input document ends as a row of its split's shards: none is dropped here (the earlier stages
-drop with reasons), and the counters `tokenize:documents` and `tokenize:tokens` count them.
+on every core), each ending with `<|endoftext|>` (GPT-2 paper §2.2). Then each split is written
+in parallel, one shard per worker at a time, so no step holds a whole split:
 
-Output: a PCollection of `ShardInfo`, one per shard, for `write_manifest`. The tokenizer is
-saved beside the shards (`tokenizer_file`), so a shard directory is complete on its own. The
-tokenizer is loaded when the transform is built, so a bad path fails before any work starts.
-Outputs are local files (they are memory-mapped by the reader).
+1. `SplitSizes` sums the tokens of each split (a combine: each worker adds up its own documents);
+   the split's shard count follows (`shard_count` at `shard_bytes` per shard, or `shards_per_split`).
+2. `KeyByShard` keys each document by (split, shard, count), its shard being `shard_of(id, count)`,
+   a stable hash of its id; `EveryShard` adds one empty marker per shard, so a shard whose hash
+   bucket holds no document is still written (as a shard of no document).
+3. `GroupByShard` brings each shard's documents to one worker, which sorts them by id and writes
+   exactly that file, `{split}-{index:05d}-of-{count:05d}.arrow` (`write_shard`).
+
+The shards of the same input and options are byte-identical whatever the runner, the number of
+workers or the order documents arrive in: a document's shard depends on its id and the split's
+token count only, and each shard is sorted. Every input document ends as a row of its split's
+shards: none is dropped here (the earlier stages drop with reasons), and the counters
+`tokenize:documents` and `tokenize:tokens` count them. A shard is about `shard_bytes` of tokens
+(hashing spreads documents evenly, not exactly).
+
+Output: a PCollection of `ShardInfo`, one per shard, for `write_manifest`. The tokenizer is saved
+beside the shards (`tokenizer_file`) once per job, before any shard is written, so a shard
+directory is complete on its own. The tokenizer is loaded when the transform is built, so a bad
+path fails before any work starts. Outputs are local files (they are memory-mapped by the
+reader); `output_dir` should hold no shards of another run, which the manifest's reader refuses.
 """
 
 from __future__ import annotations
@@ -24,12 +37,23 @@ from typing import Any
 import apache_beam as beam
 import numpy as np
 from webtext.core.document import Document
+from webtext.core.errors import ConfigError
 from webtext.tokenize.bpe import Tokenizer, load_tokenizer
 from webtext.tokenize.manifest import ShardInfo
-from webtext.tokenize.shard_format import DEFAULT_SHARD_BYTES, check_split_name, token_dtype
-from webtext.tokenize.shards import ShardWriter
+from webtext.tokenize.shard_format import (
+    DEFAULT_SHARD_BYTES,
+    check_split_name,
+    shard_count,
+    shard_of,
+    token_dtype,
+    tokens_per_shard,
+)
+from webtext.tokenize.shards import ShardEncoder, write_shard
 
 _COUNTERS = "tokenize"
+
+Tokenized = tuple[str, tuple[str, np.ndarray]]  # (split, (document id, tokens))
+ShardKey = tuple[str, int, int]  # (split, shard index, shard count)
 
 
 def _document(element: Any) -> tuple[str, Document]:
@@ -55,7 +79,7 @@ class _TokenizeBatch(beam.DoFn):
     def setup(self) -> None:
         self._tokenizer = load_tokenizer(self._path)
 
-    def process(self, batch: list[tuple[str, Document]]) -> Iterator[tuple[str, tuple[str, np.ndarray]]]:
+    def process(self, batch: list[tuple[str, Document]]) -> Iterator[Tokenized]:
         tokenizer = self._tokenizer
         assert tokenizer is not None, "setup() loads the tokenizer"
         dtype = token_dtype(tokenizer.vocab_size)
@@ -69,44 +93,89 @@ class _TokenizeBatch(beam.DoFn):
             yield split, (document.id, tokens)
 
 
-class _WriteSplit(beam.DoFn):
-    """Writes one split's documents, sorted by id, as shards; yields their `ShardInfo`."""
+def _token_count(element: Tokenized) -> tuple[str, int]:
+    split, (_, tokens) = element
+    return split, int(tokens.size)
 
-    def __init__(self, tokenizer_path: str, output_dir: str, shard_bytes: int) -> None:
-        self._path = tokenizer_path
+
+def _shard_count(element: tuple[str, int], per_shard: int, fixed: int | None) -> tuple[str, int]:
+    split, n_tokens = element
+    return split, fixed or shard_count(n_tokens, per_shard)
+
+
+def _key_by_shard(element: Tokenized, counts: dict[str, int]) -> tuple[ShardKey, tuple[str, np.ndarray]]:
+    split, (doc_id, tokens) = element
+    count = counts[split]
+    return (split, shard_of(doc_id, count), count), (doc_id, tokens)
+
+
+def _every_shard(element: tuple[str, int]) -> Iterator[tuple[ShardKey, None]]:
+    split, count = element
+    for index in range(count):
+        yield (split, index, count), None
+
+
+def _save_tokenizer(_: Any, tokenizer_path: str, output_dir: str) -> str:
+    return os.fspath(load_tokenizer(tokenizer_path).save(output_dir))
+
+
+def _by_id(item: tuple[str, np.ndarray]) -> tuple[str, bytes]:
+    return item[0], item[1].tobytes()  # the tokens break a tie between equal ids
+
+
+class _WriteShard(beam.DoFn):
+    """Writes one shard's documents, sorted by id, as its file; yields its `ShardInfo`."""
+
+    def __init__(self, output_dir: str, tokenizer_hash: str, vocab_size: int, eot_id: int) -> None:
         self._output = output_dir
-        self._shard_bytes = shard_bytes
+        self._tokenizer = (tokenizer_hash, vocab_size, eot_id)
 
-    def process(self, element: tuple[str, Iterable[tuple[str, np.ndarray]]]) -> Iterator[ShardInfo]:
-        split, documents = element
-        tokenizer = load_tokenizer(self._path)
-        tokenizer.save(self._output)
-        ordered = sorted(documents, key=lambda item: (item[0], item[1].tobytes()))
-        with ShardWriter(self._output, split, tokenizer.hash, tokenizer.vocab_size, self._shard_bytes,
-                         eot_id=tokenizer.eot_id) as writer:
-            for doc_id, tokens in ordered:
-                writer.write(doc_id, tokens)
-        yield from writer.close()
+    def process(self, element: tuple[ShardKey, Iterable[tuple[str, np.ndarray] | None]],
+                _tokenizer_saved: str) -> Iterator[ShardInfo]:
+        (split, index, count), items = element
+        documents = sorted((item for item in items if item is not None), key=_by_id)
+        encoder = ShardEncoder(split, *self._tokenizer)
+        yield write_shard(self._output, encoder, index, count, documents)
 
 
 class TokenizeAndWrite(beam.PTransform):
-    """(split, Document) pairs -> shards of each split in `output_dir`; yields `ShardInfo`s."""
+    """(split, Document) pairs -> shards of each split in `output_dir`; yields `ShardInfo`s.
+
+    `shards_per_split` fixes every split's shard count; by default it follows from `shard_bytes`.
+    """
 
     def __init__(self, tokenizer_path: str | os.PathLike[str], output_dir: str | os.PathLike[str],
-                 shard_bytes: int = DEFAULT_SHARD_BYTES, batch_size: int = 256) -> None:
+                 shard_bytes: int = DEFAULT_SHARD_BYTES, batch_size: int = 256,
+                 shards_per_split: int | None = None) -> None:
         super().__init__()
         tokenizer = load_tokenizer(tokenizer_path)  # fails here, before the pipeline runs
+        if shards_per_split is not None and shards_per_split < 1:
+            raise ConfigError(f"shards per split must be at least 1 (got {shards_per_split})")
         self.tokenizer_hash = tokenizer.hash
         self.tokenizer_file = Path(output_dir) / "tokenizer.json"
+        self._tokenizer = (tokenizer.hash, tokenizer.vocab_size, tokenizer.eot_id)
+        self._per_shard = tokens_per_shard(shard_bytes, token_dtype(tokenizer.vocab_size))
         self._path = os.fspath(tokenizer_path)
         self._output = os.fspath(output_dir)
-        self._shard_bytes = shard_bytes
         self._batch_size = batch_size
+        self._shards_per_split = shards_per_split
 
     def expand(self, documents: beam.PCollection) -> beam.PCollection:
-        return (documents
-                | "Check" >> beam.Map(_document)
-                | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
-                | "Tokenize" >> beam.ParDo(_TokenizeBatch(self._path))
-                | "GroupBySplit" >> beam.GroupByKey()
-                | "WriteShards" >> beam.ParDo(_WriteSplit(self._path, self._output, self._shard_bytes)))
+        tokenized = (documents
+                     | "Check" >> beam.Map(_document)
+                     | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
+                     | "Tokenize" >> beam.ParDo(_TokenizeBatch(self._path)))
+        counts = (tokenized
+                  | "TokenCounts" >> beam.Map(_token_count)
+                  | "SplitSizes" >> beam.CombinePerKey(sum)
+                  | "ShardCounts" >> beam.Map(_shard_count, self._per_shard, self._shards_per_split))
+        keyed = tokenized | "KeyByShard" >> beam.Map(_key_by_shard, beam.pvalue.AsDict(counts))
+        slots = counts | "EveryShard" >> beam.FlatMap(_every_shard)
+        saved = (documents.pipeline
+                 | "Once" >> beam.Create([None])
+                 | "SaveTokenizer" >> beam.Map(_save_tokenizer, self._path, self._output))
+        return ((keyed, slots)
+                | "Shards" >> beam.Flatten()
+                | "GroupByShard" >> beam.GroupByKey()
+                | "WriteShards" >> beam.ParDo(_WriteShard(self._output, *self._tokenizer),
+                                              beam.pvalue.AsSingleton(saved)))

@@ -10,7 +10,8 @@ tokenizer's token type holds its vocabulary, each split lists exactly the shards
 `{split}-00000-of-{count}` to `{split}-{count-1}-of-{count}` (so a deleted entry shows in the
 file names of the others), the split totals are the sums of their shards, every shard file in the
 directory is listed, and no path (shard or tokenizer, symbolic links followed) leaves the
-directory. `write_manifest` checks what it writes the same way.
+directory. `write_manifest` checks what it writes the same way. A shard may hold no document
+(a split written in parallel gets every shard of its count, even one its hash leaves empty).
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ entries, `uint32` otherwise). The writer puts a whole shard in one record batch,
 values of a shard are one contiguous buffer of the file and a memory map of it is a flat,
 zero-copy NumPy array. The schema's metadata names the tokenizer (hash, vocabulary size,
 end-of-text id) and the split, so a shard found on its own still says what it holds.
+
+A split written in parallel (`webtext.tokenize.beam`) has `shard_count` shards, enough for its
+tokens at `tokens_per_shard`, and a document lands in shard `shard_of(id, count)`: a stable hash
+of its id (BLAKE2b, as for the split itself in `webtext.core.splits`, with its own
+personalization so the two choices are independent), so its shard never depends on the runner,
+the number of workers or the order documents arrive in.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
+from webtext.core.splits import id_point
 
 FORMAT: Final = "webtext-shards/1"
 MANIFEST_NAME: Final = "manifest.json"
 DEFAULT_SHARD_BYTES: Final = 256 * 1024 * 1024  # 128 M uint16 tokens per shard
+MAX_SHARD_TOKENS: Final = 2**31 - 1  # Arrow list offsets are int32
 
 META_TOKENIZER_HASH: Final = b"webtext.tokenizer_hash"
 META_VOCAB_SIZE: Final = b"webtext.vocab_size"
@@ -46,6 +54,21 @@ def token_dtype(vocab_size: int) -> np.dtype:
     if vocab_size < 1 or vocab_size > 2**32:
         raise ValueError(f"vocabulary size out of range: {vocab_size}")
     return np.dtype(np.uint16) if vocab_size <= 2**16 else np.dtype(np.uint32)
+
+
+def tokens_per_shard(shard_bytes: int, dtype: np.dtype) -> int:
+    """How many tokens of `dtype` a shard of `shard_bytes` holds (at least 1, at most what Arrow allows)."""
+    return max(1, min(shard_bytes // dtype.itemsize, MAX_SHARD_TOKENS))
+
+
+def shard_count(n_tokens: int, per_shard: int) -> int:
+    """The number of shards of a split of `n_tokens` tokens at `per_shard` tokens each (at least 1)."""
+    return max(1, -(-n_tokens // per_shard))
+
+
+def shard_of(doc_id: str, count: int) -> int:
+    """The shard (0 to `count - 1`) of the document with id `doc_id` in a split of `count` shards."""
+    return min(count - 1, int(id_point(doc_id, b"webtext-shard") * count))
 
 
 def shard_name(split: str, index: int, count: int) -> str:

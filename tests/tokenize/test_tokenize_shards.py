@@ -10,7 +10,15 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from webtext.core.errors import BadFileError, ConfigError
-from webtext.tokenize.shards import ShardInfo, ShardSet, ShardWriter, read_manifest, write_manifest
+from webtext.tokenize.shards import (
+    ShardEncoder,
+    ShardInfo,
+    ShardSet,
+    ShardWriter,
+    read_manifest,
+    write_manifest,
+    write_shard,
+)
 
 EOT = 1000
 Expected = Callable[[int, int], list[np.ndarray]]
@@ -108,6 +116,36 @@ def test_rewriting_a_split_replaces_its_older_shards(tmp_path: Path, write_split
     write_split(tmp_path, "train", random_docs(0, 100), shard_bytes=1024)
     infos = write_split(tmp_path, "train", random_docs(0, 10))
     assert [p.name for p in tmp_path.iterdir()] == ["train-00000-of-00001.arrow"] == [i.file for i in infos]
+
+
+def test_one_shard_of_a_known_index_and_count_matches_the_rolling_writer(
+        tmp_path: Path, write_split: WriteSplit, random_docs: RandomDocs) -> None:
+    docs = random_docs(2, 20)
+    rolled = write_split(tmp_path / "rolled", "train", docs)
+    encoder = ShardEncoder("train", "h" * 64, 1001)
+    single = write_shard(tmp_path / "single", encoder, 2, 3, ((f"doc{i:05d}", d) for i, d in enumerate(docs)))
+    assert single.file == "train-00002-of-00003.arrow" and (single.index, single.count) == (2, 3)
+    assert (tmp_path / "single" / single.file).read_bytes() == (tmp_path / "rolled" / rolled[0].file).read_bytes()
+    assert (single.n_docs, single.n_tokens, single.sha256) == (rolled[0].n_docs, rolled[0].n_tokens, rolled[0].sha256)
+    assert [p.name for p in (tmp_path / "single").iterdir()] == [single.file]  # nothing else, nothing temporary
+    with pytest.raises(ValueError, match="shard index 3 is outside 0 to 2"):
+        write_shard(tmp_path / "single", encoder, 3, 3, [])
+
+
+def test_shards_of_no_document_are_listed_and_read(tmp_path: Path, random_docs: RandomDocs) -> None:
+    encoder = ShardEncoder("val", "h" * 64, 1001)
+    docs = random_docs(3, 5)
+    infos = [write_shard(tmp_path, encoder, 0, 3, []),
+             write_shard(tmp_path, encoder, 1, 3, ((f"d{i}", d) for i, d in enumerate(docs))),
+             write_shard(tmp_path, encoder, 2, 3, [])]
+    assert [(info.n_docs, info.n_tokens) for info in infos][::2] == [(0, 0), (0, 0)]
+    write_manifest(tmp_path, infos)
+    val = ShardSet.open(tmp_path, "val")
+    assert val.doc_ids == [f"d{i}" for i in range(5)] and val.n_docs == 5
+    assert np.array_equal(val.tokens, np.concatenate([np.append(d, EOT) for d in docs]))
+    assert pa.ipc.open_stream(pa.memory_map(str(tmp_path / infos[0].file))).read_all().num_rows == 0
+    write_manifest(tmp_path / "none", [write_shard(tmp_path / "none", encoder, 0, 1, [])])
+    assert ShardSet.open(tmp_path / "none", "val").tokens.size == 0
 
 
 def _flip_byte(path: Path, offset: int) -> None:
