@@ -37,6 +37,13 @@ _NULLABLE = ("drop_reason", "duplicate_of")
 _POST_FIELDS: dict[str, type] = {"post_id": str, "subreddit": str, "score": int, "created_utc": int}
 _POST_OPTIONAL = ("title", "permalink")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_POST = pa.struct([("post_id", pa.string()), ("subreddit", pa.string()), ("score", pa.int64()),
+                   ("created_utc", pa.int64()), ("title", pa.string()), ("permalink", pa.string())])
+# The one Parquet layout of documents, in `Document` field order (the main job adds a `split` column).
+DOCUMENT_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string()), ("domain", pa.string()),
+                             ("text", pa.string()), ("title", pa.string()), ("fetched_at", pa.string()),
+                             ("reddit", pa.list_(_POST)), ("language", pa.string()), ("date", pa.string()),
+                             ("drop_reason", pa.string()), ("duplicate_of", pa.string()), ("meta", pa.string())])
 
 
 def is_parquet(path: str | os.PathLike[str]) -> bool:
@@ -247,7 +254,8 @@ def document_from_line(raw: bytes) -> Document:
     return document_from_row(parse_line(raw))
 
 
-def _parquet_row(doc: Document) -> dict[str, Any]:
+def parquet_row(doc: Document) -> dict[str, Any]:
+    """One document as a row of `DOCUMENT_SCHEMA` (`meta` as a JSON string)."""
     row = doc.to_dict()
     row["meta"] = json.dumps(row["meta"], sort_keys=True, ensure_ascii=False)
     return row
@@ -262,24 +270,14 @@ def write_documents(path: str | os.PathLike[str], docs: Iterable[Document]) -> i
                 handle.write(document_line(doc) + "\n")
                 count += 1
         return count
-    with atomic_write(path, "wb") as handle:
-        writer: pq.ParquetWriter | None = None
+    with atomic_write(path, "wb") as handle, pq.ParquetWriter(handle, DOCUMENT_SCHEMA) as writer:
         batch: list[dict[str, Any]] = []
         for doc in docs:
-            batch.append(_parquet_row(doc))
+            batch.append(parquet_row(doc))
             count += 1
             if len(batch) == _PARQUET_BATCH:
-                writer = _write_batch(writer, handle, batch)
+                writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
                 batch = []
-        if batch or writer is None:
-            writer = _write_batch(writer, handle, batch)
-        writer.close()
+        if batch or not count:
+            writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
     return count
-
-
-def _write_batch(writer: pq.ParquetWriter | None, handle: Any, rows: list[dict[str, Any]]) -> pq.ParquetWriter:
-    table = pa.Table.from_pylist(rows, schema=writer.schema if writer else None) if rows else \
-        pa.table({name: pa.array([], pa.string()) for name in REQUIRED})
-    writer = writer or pq.ParquetWriter(handle, table.schema)
-    writer.write_table(table)
-    return writer

@@ -28,7 +28,7 @@ from webtext.core.splits import SplitRule
 from webtext.dedup.evalsets import EvalSet, load_eval_sets
 from webtext.dedup.settings import DedupSettings
 from webtext.pipelines.output import check_output
-from webtext.pipelines.settings import BEAM_EPILOG, TRAIN_TOKENIZER, JobSettings, add_job_arguments
+from webtext.pipelines.settings import BEAM_EPILOG, TRAIN_TOKENIZER, DocumentSettings, JobSettings, add_job_arguments
 from webtext.tokenize.settings import ShardSettings, TrainSettings
 
 
@@ -53,8 +53,9 @@ class JobConfig:
     clean: CleanSettings
     dedup: DedupSettings
     split: SplitRule
-    shard_bytes: int
-    tokenize_batch: int
+    shards: ShardSettings
+    documents: DocumentSettings
+    tokenizer_sample_bytes: int
     eval: tuple[str, ...] = ()
     overwrite: bool = False
 
@@ -66,16 +67,20 @@ class JobConfig:
         """The options as written to the manifest: what determines the output, nothing runner-specific."""
         return {"input": self.input, "tokenizer": self.tokenizer, "vocab_size": self.vocab_size,
                 "min_frequency": self.min_frequency, "eval_sets": sorted(s.name for s in self.eval_sets),
-                "clean": self.clean, "dedup": self.dedup, "shard_bytes": self.shard_bytes}
+                "clean": self.clean, "dedup": self.dedup, "shard_bytes": self.shards.shard_bytes,
+                "shards_per_split": self.shards.shards_per_split,
+                "tokenizer_sample_bytes": self.tokenizer_sample_bytes}
 
     def sections(self) -> dict[str, Any]:
         """Every setting, in the sections of `JOB_SECTIONS`, as config.json holds them and `--config` reads
         them back."""
         return {"job": JobSettings(input=self.input, output=self.output, overwrite=self.overwrite,
-                                   tokenizer=self.tokenizer, eval=list(self.eval)),
+                                   tokenizer=self.tokenizer, eval=list(self.eval),
+                                   tokenizer_sample_bytes=self.tokenizer_sample_bytes),
                 "clean": self.clean, "dedup": self.dedup, "split": self.split,
                 "bpe": TrainSettings(vocab_size=self.vocab_size, min_frequency=self.min_frequency),
-                "shards": ShardSettings(shard_bytes=self.shard_bytes, tokenize_batch=self.tokenize_batch)}
+                "shards": self.shards,
+                "documents": self.documents}
 
 
 def check_beam_options(beam_argv: Sequence[str]) -> None:
@@ -110,12 +115,17 @@ def resolve(args: argparse.Namespace, options: PipelineOptions) -> JobConfig:
     if not 0 < dedup.threshold <= 1:
         raise ConfigError(f"--threshold must be in (0, 1], not {dedup.threshold}")
     shards, bpe = from_namespace(ShardSettings, args), from_namespace(TrainSettings, args)
+    documents = from_namespace(DocumentSettings, args)
     for name, value in (("shard-bytes", shards.shard_bytes), ("tokenize-batch", shards.tokenize_batch),
-                        ("vocab-size", bpe.vocab_size)):
+                        ("vocab-size", bpe.vocab_size), ("documents-bytes", documents.documents_bytes),
+                        ("tokenizer-sample-bytes", job.tokenizer_sample_bytes)):
         if value < 1:
             raise ConfigError(f"--{name} must be at least 1 (got {value})")
+    if shards.shards_per_split is not None and shards.shards_per_split < 1:
+        raise ConfigError(f"--shards-per-split must be at least 1 (got {shards.shards_per_split})")
     return JobConfig(input=job.input, output=job.output.rstrip("/") or "/", tokenizer=job.tokenizer,
                      vocab_size=bpe.vocab_size, min_frequency=bpe.min_frequency,
                      eval_sets=load_eval_sets(job.eval), clean=from_namespace(CleanSettings, args), dedup=dedup,
-                     split=split, shard_bytes=shards.shard_bytes, tokenize_batch=shards.tokenize_batch,
-                     eval=tuple(job.eval), overwrite=job.overwrite)
+                     split=split, shards=shards,
+                     documents=documents, tokenizer_sample_bytes=job.tokenizer_sample_bytes, eval=tuple(job.eval),
+                     overwrite=job.overwrite)

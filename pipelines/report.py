@@ -1,6 +1,9 @@
 """The main job's report: `report.json`, `report.md` and `report.png` beside the shards.
 
-A `warnings` list (an empty split, for instance) heads report.md and is kept in report.json.
+A `warnings` list (an empty split, for instance) heads report.md and is kept in report.json, as are
+the documents files per split (`documents`, None under `--no-documents`) and the sample the tokenizer
+was trained on (`tokenizer_sample`: budget, fraction, documents, bytes and rule; None when a
+tokenizer file was given).
 It reads what the pipeline computed as data (the summary: accounting, documents and words per
 stage, top domains, duplicate cluster sizes, decontamination, dead letters), the manifest (tokens
 and documents per split) and, when the runner reports them, Beam's per-transform execution times
@@ -20,7 +23,8 @@ from webtext.pipelines.accounting import INPUT
 
 _STAGE_OF_STEP = (("BuildCorpus/ReadWarc", "read"), ("BuildCorpus/Clean", "clean"),
                   ("BuildCorpus/ExactDedup", "exact_dedup"), ("BuildCorpus/NearDedup", "near_dedup"),
-                  ("BuildCorpus/Decontaminate", "decontaminate"), ("Tokenize", "tokenize"))
+                  ("BuildCorpus/Decontaminate", "decontaminate"), ("Tokenize", "tokenize"),
+                  ("WriteDocuments", "documents"), ("Sample", "tokenizer_sample"))
 _TIME_METRIC = "ptransform_execution_time:total_msecs"
 
 
@@ -66,6 +70,18 @@ def _plot(path: Path, summary: Mapping[str, Any], drops: Mapping[str, int]) -> N
     plt.close(fig)
 
 
+def _documents_section(summary: Mapping[str, Any]) -> str:
+    documents, sample = summary.get("documents"), summary.get("tokenizer_sample")
+    files = _table(["split", "files", "documents", "MB of text"], [
+        [name, s["files"], s["documents"], f"{s['text_bytes'] / 1e6:.2f}"] for name, s in sorted(documents.items())
+    ]) if documents else "Not kept (`--no-documents`)."
+    trained = (f"{sample['documents']:,} train documents, {sample['bytes']:,} bytes of text: a share of "
+               f"{sample['fraction']:.4g} of the split's {sample['train_bytes']:,} bytes for a budget of "
+               f"{sample['budget_bytes']:,} (`--tokenizer-sample-bytes`). Rule: {sample['rule']}."
+               if sample else "None: a tokenizer file was given.")
+    return f"## Documents files (documents/)\n\n{files}\n\n## Tokenizer training sample\n\n{trained}"
+
+
 def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, float], wall: float,
                  runner: str) -> None:
     """Write report.json, report.md and report.png into `out` (the shard directory)."""
@@ -91,6 +107,7 @@ def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, fl
             [s["stage"], s["documents"], s["words"], f"{s['bytes'] / 1e6:.2f}"] for s in summary["stages"]]),
         "## Tokens per split\n\n" + _table(["split", "documents", "tokens", "shards"], [
             [name, s["documents"], s["tokens"], s["shards"]] for name, s in splits.items()]),
+        _documents_section(summary),
         "## Drop reasons\n\n" + _table(["stage:reason", "documents"],
                                         [[k, v] for k, v in sorted(drops.items(), key=lambda kv: -kv[1])]),
         "## Top domains (kept documents)\n\n" + _table(["domain", "documents"], [

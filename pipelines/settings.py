@@ -13,7 +13,7 @@ import argparse
 from dataclasses import dataclass
 
 from webtext.clean.settings import CleanSettings
-from webtext.core.config import add_arguments, setting
+from webtext.core.config import add_arguments, byte_size, setting
 from webtext.core.splits import SplitRule
 from webtext.dedup.settings import DedupSettings
 from webtext.tokenize.settings import ShardSettings, TrainSettings
@@ -21,6 +21,8 @@ from webtext.tokenize.settings import ShardSettings, TrainSettings
 DEFAULT_INPUT = "out/crawl/warc/*.warc.gz"
 DEFAULT_OUTPUT = "out/corpus"
 TRAIN_TOKENIZER = "train"
+DEFAULT_SAMPLE_BYTES = 2 * 2**30
+DEFAULT_DOCUMENTS_BYTES = 256 * 2**20
 BEAM_EPILOG = ("Beam's own options go beside these, e.g. --runner=PortableRunner --job_endpoint=localhost:8099 "
                "--environment_type=EXTERNAL --environment_config=localhost:50000, or --direct_num_workers=2.")
 
@@ -37,12 +39,27 @@ class JobSettings:
     tokenizer: str = setting(TRAIN_TOKENIZER, "tokenizer.json or a directory with vocab.json+merges.txt; 'train' "
                                               "trains a byte-level BPE on the cleaned train split first, so the job "
                                               "runs in two phases")
+    tokenizer_sample_bytes: int = setting(DEFAULT_SAMPLE_BYTES, "with --tokenizer train, bytes of train text the BPE "
+                                                                "is trained on: a sample chosen by a hash of the "
+                                                                "document id; units allowed, e.g. 2GiB",
+                                          converter=byte_size)
     eval: list[str] = setting([], "evaluation sets to decontaminate against, as NAME=PATH (text, JSONL or "
                                   "Parquet), as in webtext dedup and webtext eval")
 
 
+@dataclass(frozen=True)
+class DocumentSettings:
+    """Whether and how the cleaned documents are kept as Parquet files in the output's `documents/`."""
+
+    documents: bool = setting(True, "keep the cleaned documents (text and metadata) as Parquet files in documents/")
+    documents_bytes: int = setting(DEFAULT_DOCUMENTS_BYTES, "bytes of text per documents/ Parquet file, which sets "
+                                                            "each split's file count; units allowed, e.g. 256MiB",
+                                   converter=byte_size)
+
+
 JOB_SECTIONS: dict[str, type] = {"job": JobSettings, "clean": CleanSettings, "dedup": DedupSettings,
-                                 "split": SplitRule, "bpe": TrainSettings, "shards": ShardSettings}
+                                 "split": SplitRule, "bpe": TrainSettings, "shards": ShardSettings,
+                                 "documents": DocumentSettings}
 
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,10 +6,14 @@ tokenized documents in Arrow shards, with `manifest.json`, dead letters and a re
     webtext corpus ...  (the same job, the same flags)
 
 It composes the stages' Beam transforms (`BuildCorpus`, `TokenizeAndWrite`) and adds no stage logic.
-With `--tokenizer train` (the default) it runs in two phases: phase 1 builds the corpus and stages
-the kept documents, a byte-level BPE is trained on the train split, and phase 2 tokenizes. With a
-tokenizer file it is one pipeline. Without `--runner` it runs on the engine of Beam's DirectRunner
-(the FnApiRunner, `webtext.core.beamrun`) in multi-processing mode on every core. The same input
+The kept documents are also written as Parquet files in `documents/` (`webtext.pipelines.documents`;
+`--no-documents` skips them). With `--tokenizer train` (the default) it runs in two phases: phase 1
+builds the corpus, writes the documents files (into the staging directory, removed at the end, under
+`--no-documents`) and a bounded sample of the train split chosen by a hash of the id
+(`--tokenizer-sample-bytes`); the driver streams that sample, in id order, into a byte-level BPE; and
+phase 2 reads the documents files back and tokenizes them. With a tokenizer file it is one pipeline.
+Without `--runner` it runs on the engine of Beam's DirectRunner (the FnApiRunner,
+`webtext.core.beamrun`) in multi-processing mode on every core. The same input
 and options give byte-identical shards and manifest on any runner and number of workers: documents
 are sorted by id before writing, and the manifest records nothing that depends on how the job ran
 (the report does: times, runner). The resolved settings are written beside the shards as
@@ -38,11 +42,19 @@ from webtext.core.atomic import atomic_write, write_json
 from webtext.core.beamrun import LOCAL_RUNNER, default_runner, local_runner, stop_on_interrupt
 from webtext.core.config import save_config
 from webtext.core.config_file import parse_known_args
-from webtext.core.document import Document
 from webtext.core.errors import BadFileError, WebtextError
 from webtext.core.splits import SplitRule
 from webtext.pipelines.accounting import INPUT, check
 from webtext.pipelines.corpus import BuildCorpus
+from webtext.pipelines.documents import (
+    INDEX_NAME,
+    SampleTrainText,
+    SplitSizes,
+    WriteDocuments,
+    document_of_row,
+    sample_record,
+    sample_texts,
+)
 from webtext.pipelines.options import JobConfig, check_beam_options, job_parser, resolve
 from webtext.pipelines.output import StagedOutput, disk_full
 from webtext.pipelines.report import stage_seconds, write_report
@@ -53,15 +65,21 @@ from webtext.tokenize.manifest import ShardInfo, write_manifest
 log = logging.getLogger("webtext.pipeline")
 STAGING = ".staging"
 CONFIG_NAME = "config.json"
+DOCUMENTS = "documents"
 
 
-def _to_line(item: tuple[str, Document]) -> str:
-    return json.dumps({"split": item[0], "document": item[1].to_dict()}, sort_keys=True, ensure_ascii=False)
+def _documents_dir(config: JobConfig) -> Path:
+    """Where the documents files go: the output's `documents/`, or the staging directory under `--no-documents`."""
+    out = Path(config.output)
+    return out / DOCUMENTS if config.documents.documents else out / STAGING / DOCUMENTS
 
 
-def _from_line(line: str) -> tuple[str, Document]:
-    data = json.loads(line)
-    return data["split"], Document.from_dict(data["document"])
+def _write_documents(documents: beam.PCollection, config: JobConfig) -> beam.PCollection:
+    """Write the documents files; returns the text bytes per split (`SplitSizes`)."""
+    sizes = documents | "SplitSizes" >> SplitSizes()
+    _ = documents | "WriteDocuments" >> WriteDocuments(_documents_dir(config), config.documents.documents_bytes,
+                                                       sizes)
+    return sizes
 
 
 def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: JobConfig, tokenizer_file: str) -> None:
@@ -77,8 +95,9 @@ def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: Job
 
 def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.PCollection,
                    config: JobConfig, tokenizer: str) -> None:
-    tokenize = TokenizeAndWrite(tokenizer, config.output, shard_bytes=config.shard_bytes,
-                                batch_size=config.tokenize_batch)
+    shards = config.shards
+    tokenize = TokenizeAndWrite(tokenizer, config.output, shard_bytes=shards.shard_bytes,
+                                batch_size=shards.tokenize_batch, shards_per_split=shards.shards_per_split)
     infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
     _ = (p | "Once" >> beam.Create([None])
          | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),
@@ -86,18 +105,27 @@ def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.
 
 
 def _train_tokenizer(config: JobConfig, staging: Path) -> str:
-    """Train the BPE on the staged train split (documents in id order, so the result is stable)."""
-    texts = []
-    for path in sorted(staging.glob("documents-*")):
-        with path.open(encoding="utf-8") as handle:
-            texts += [(doc.id, doc.text) for split, doc in map(_from_line, handle) if split == "train"]
-    texts.sort()
-    log.info("training a %d-token byte-level BPE on %d train documents", config.vocab_size, len(texts))
-    tokenizer = train_tokenizer((t for _, t in texts), vocab_size=config.vocab_size,
+    """Train the BPE on the staged sample of the train split, streamed in id order (so the result is stable)."""
+    record = sample_record(staging)
+    log.info("training a %d-token byte-level BPE on %d train documents (%d bytes, %.3g of the split)",
+             config.vocab_size, record["documents"], record["bytes"], record["fraction"])
+    tokenizer = train_tokenizer(sample_texts(staging), vocab_size=config.vocab_size,
                                 min_frequency=config.min_frequency)
     directory = staging / "tokenizer"
     tokenizer.save(directory)
     return os.fspath(directory / "tokenizer.json")
+
+
+def _documents_summary(out: Path) -> dict[str, dict[str, int]]:
+    """Files, documents and text bytes per split of the documents files, from their index."""
+    index = json.loads((out / DOCUMENTS / INDEX_NAME).read_text(encoding="utf-8"))
+    per_split: dict[str, dict[str, int]] = {}
+    for entry in index["files"]:
+        split = per_split.setdefault(entry["split"], {"files": 0, "documents": 0, "text_bytes": 0})
+        split["files"] += 1
+        split["documents"] += entry["documents"]
+        split["text_bytes"] += entry["text_bytes"]
+    return per_split
 
 
 def _empty_splits(out: Path, rule: SplitRule, kept: int) -> list[str]:
@@ -134,26 +162,30 @@ def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str,
                  config.input)
         with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
-            _ = corpus.documents | "Stage" >> beam.Map(_to_line) | "WriteStaged" >> beam.io.WriteToText(
-                os.fspath(staging / "documents"))
+            sizes = _write_documents(corpus.documents, config)
+            _ = corpus.documents | "Sample" >> SampleTrainText(staging, config.tokenizer_sample_bytes, sizes)
             _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: write_json(staging / "corpus.json", s))
         seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
         phase1 = _checked(json.loads((staging / "corpus.json").read_text(encoding="utf-8")), config)
         tokenizer = _train_tokenizer(config, staging)
-        log.info("phase 2 of 2: tokenize the staged documents into shards in %s", final)
+        log.info("phase 2 of 2: tokenize the documents files into shards in %s", final)
         with pipeline() as p:
-            documents = (p | "ReadStaged" >> beam.io.ReadFromText(os.fspath(staging / "documents-*"))
-                         | "Parse" >> beam.Map(_from_line))
+            documents = (p | "ReadDocuments" >> beam.io.ReadFromParquet(os.fspath(_documents_dir(config) / "*.parquet"))
+                         | "Parse" >> beam.Map(document_of_row))
             _write_outputs(p, documents, p | "Summary" >> beam.Create([phase1]), config, tokenizer)
     else:
         log.info("one phase: %s -> shards in %s", config.input, final)
         with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
+            if config.documents.documents:
+                _write_documents(corpus.documents, config)
             _write_outputs(p, corpus.documents, corpus.summary, config, config.tokenizer)
     seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
     summary = _checked(json.loads((staging / "summary.json").read_text(encoding="utf-8")), config)
     _, kept, _ = check(summary["accounting"])
     summary["warnings"] = _empty_splits(out, config.split, kept)
+    summary["tokenizer_sample"] = sample_record(staging) if config.trains_tokenizer else None
+    summary["documents"] = _documents_summary(out) if config.documents.documents else None
     for warning in summary["warnings"]:
         log.warning("%s", warning)
     return summary, seconds

@@ -22,8 +22,11 @@ def run_job(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def shard_bytes(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())
-            if p.suffix == ".arrow" or p.name in ("manifest.json", "tokenizer.json", "dead-letters.jsonl")}
+    """The bytes of every output that must not depend on the runner: shards, documents files and their records."""
+    files = [*directory.iterdir(), *(directory / "documents").iterdir()]
+    return {p.name: p.read_bytes() for p in sorted(files)
+            if p.suffix in (".arrow", ".parquet") or p.name in ("manifest.json", "tokenizer.json",
+                                                                 "dead-letters.jsonl", "_index.json")}
 
 
 def survivors(web: RunningSampleWeb) -> set[str]:
@@ -43,7 +46,7 @@ def direct_run(sample_warc: Path, small_tokenizer: Path, tmp_path_factory: pytes
     out = tmp_path_factory.mktemp("direct")
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", f"--input={sample_warc}/*.warc.gz",
                              f"--output={out}", f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
-                             "--test-fraction=0.1", "--direct_num_workers=2"],
+                             "--test-fraction=0.1", "--shards-per-split=3", "--direct_num_workers=2"],
                             capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
@@ -62,7 +65,9 @@ def test_shards_hold_exactly_the_survivors(direct_run: Path, sample_web: Running
     expected_drops = {f"clean:{t.clean_drop}" for t in sample_web.truth.values() if t.fetched and t.clean_drop}
     expected_drops |= {f"dedup:{t.dedup_drop}" for t in sample_web.truth.values() if t.fetched and t.dedup_drop}
     assert set(manifest["drops"]) == expected_drops
-    for name in ("report.md", "report.png", "dead-letters.jsonl"):
+    assert {split: len(entry["shards"]) for split, entry in manifest["splits"].items()} == {
+        "train": 3, "val": 3, "test": 3}  # --shards-per-split, written in parallel, empty ones included
+    for name in ("report.md", "report.png", "dead-letters.jsonl", "documents/_index.json"):
         assert (direct_run / name).exists()
 
 
@@ -71,7 +76,7 @@ def test_one_and_two_workers_give_identical_bytes(direct_run: Path, sample_warc:
                                                   tmp_path: Path, repo_root: Path) -> None:
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", f"--input={sample_warc}/*.warc.gz",
                              f"--output={tmp_path}", f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
-                             "--test-fraction=0.1", "--direct_num_workers=1"],
+                             "--test-fraction=0.1", "--shards-per-split=3", "--direct_num_workers=1"],
                             capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
     assert shard_bytes(tmp_path) == shard_bytes(direct_run)
@@ -108,7 +113,8 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
                             cwd=repo_root)
     assert result.returncode == 0
     for option in ("--input", "--output", "--tokenizer", "--eval", "--decontaminate", "--threshold", "--config",
-                   "--val-fraction", "--test-fraction", "--shard-bytes", "--min-words", "PortableRunner"):
+                   "--val-fraction", "--test-fraction", "--shard-bytes", "--min-words", "PortableRunner",
+                   "--no-documents", "--documents-bytes", "--tokenizer-sample-bytes"):
         assert option in result.stdout
 
 
@@ -119,6 +125,10 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
     (["--eval=oops"], "error: evaluation set 'oops' must be given as NAME=PATH"),
     (["--shard-bytes=12parsecs"], "beam run pipelines/webtext.py: error: argument --shard-bytes: not a size"),
     (["--shard-bytes=0"], "error: --shard-bytes must be at least 1 (got 0)"),
+    (["--shards-per-split=0"], "error: --shards-per-split must be at least 1 (got 0)"),
+    (["--documents-bytes=0"], "error: --documents-bytes must be at least 1 (got 0)"),
+    (["--tokenizer-sample-bytes=2 parsecs"], "beam run pipelines/webtext.py: error: argument --tokenizer-sample-bytes: "
+                                            "not a size"),
     (["--threshold=1.5"], "error: --threshold must be in (0, 1], not 1.5"),
     (["--min-wrods=3"], "error: unknown option(s): --min-wrods (see"),  # as typed, not as Beam renames it
 ])
