@@ -41,7 +41,9 @@ import json
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 from webtext.clean.scoring import load_benchmark
@@ -66,7 +68,7 @@ def bench_pages(count: int) -> list[Page]:
             for i, page in zip(range(count), itertools.cycle(real))]
 
 
-def write_warc(pages: list[Page], directory: Path) -> None:
+def write_warc(pages: Iterable[Page], directory: Path) -> None:
     """The pages as the crawl writes them: files of up to 1 GB, which the job reads in ranges."""
     writer = RollingWarcWriter(directory)
     for page in pages:
@@ -153,13 +155,18 @@ def main() -> int:
     for count, (pages_timed, before, after) in bares.items():
         print(f"bare trafilatura.extract, 1 core, {pages_timed} pages: {pages_timed / before:.1f} docs/s before "
               f"the {count}-page job, {pages_timed / after:.1f} after")
-    for row in rows:
-        print(f"{row['metric']}: {row['figure']:.1f} vs {row['baseline']:.1f} {row['unit']}, "
-              f"ratio {row['ratio']:.2f} (target {row['target']})")
-    if args.json:
-        with args.json.open("a", encoding="utf-8") as handle:
-            handle.writelines(json.dumps(row) + "\n" for row in rows)
+    print_rows(rows, args.json)
     return 0
+
+
+def print_rows(rows: list[dict[str, Any]], json_path: Path | None) -> None:
+    """Each row's figure beside its baseline as a ratio; appended to `json_path` as JSON lines too."""
+    for row in rows:
+        print(f"{row['metric']}: {float(row['figure']):,.1f} vs {float(row['baseline']):,.1f} {row['unit']}, "
+              f"ratio {float(row['ratio']):.2f} (target {row['target']})")
+    if json_path:
+        with json_path.open("a", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(row) + "\n" for row in rows)
 
 
 if __name__ == "__main__":
