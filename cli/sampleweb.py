@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import argparse
-import threading
+import time
 
 from webtext.core.config import add_arguments, from_namespace
 from webtext.sampleweb.server import generate, serve
@@ -28,7 +28,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  truth        {web.directory / 'truth.json'}")
     print("Ctrl-C to stop", flush=True)
     try:
-        threading.Event().wait()
+        while True:  # wake every second: a Ctrl-C that the kernel delivered to a server thread is handled here
+            time.sleep(1)
     finally:
         web.stop()
     return 0

@@ -22,6 +22,7 @@ import importlib.util
 import json
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -40,6 +41,7 @@ from webtext.sampleweb.site import DEFAULT_PORT
 # Two sizes, so the evaluator can plot perplexity against parameters; learning rates suit their size.
 MODELS = {"tiny": "3e-3", "mini": "2e-3"}
 MICRO_BATCH = 32
+INTERRUPTED = 128 + signal.SIGINT  # the exit status of a command stopped by Ctrl-C
 
 
 def _bin(name: str) -> str:
@@ -117,6 +119,10 @@ class Demo:
                     process.kill()
                     raise
                 raise
+        if code in (INTERRUPTED, -signal.SIGINT):
+            # the step stopped for the same Ctrl-C, which the kernel may have delivered to one of the
+            # sample web's server threads, where it interrupts no wait of this one
+            raise KeyboardInterrupt
         if code != 0:
             raise ConfigError(f"demo step failed: {shlex.join(command)}")
 
