@@ -28,11 +28,10 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  truth        {web.directory / 'truth.json'}")
     print("Ctrl-C to stop", flush=True)
     try:
-        while True:  # wake every second: a Ctrl-C that the kernel delivered to a server thread is handled here
+        while True:  # until Ctrl-C; waking every second handles one the kernel delivered to a server thread
             time.sleep(1)
     finally:
         web.stop()
-    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
