@@ -14,6 +14,7 @@ built, before any work starts.
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import math
 from dataclasses import dataclass, field
@@ -119,8 +120,8 @@ class StoreSettings:
 
 
 @dataclass
-class JobSettings(StoreSettings):
-    """A crawl job: the link store and its JSON summary (the sections come with each command)."""
+class JobSettings(StoreSettings, abc.ABC):
+    """A crawl job: the link store and its JSON summary; each command's subclass adds its sections."""
 
     summary: Path | None = setting(None, "JSON summary to write (default: beside the store, named after the "
                                          "command: links-summary.json, pages-summary.json, or summary.json for run)")
@@ -129,9 +130,9 @@ class JobSettings(StoreSettings):
     def summary_path(self) -> Path:
         return self.summary or self.store.parent / self.SUMMARY
 
+    @abc.abstractmethod
     def sections(self) -> tuple[LinkConfig | None, FetchConfig | None]:
         """What the job does: collect links with the first, fetch pages with the second."""
-        raise NotImplementedError
 
 
 @dataclass
