@@ -36,6 +36,7 @@ import logging
 import random
 import resource
 import subprocess
+import tempfile
 import time
 from typing import Any
 
@@ -97,10 +98,11 @@ def memory_child(kind: str, docs: int, words: int) -> None:
 
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
     options = PipelineOptions(flags=[])
-    with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
+    with (tempfile.TemporaryDirectory() as spill,
+          beam.Pipeline(runner=local_runner(options), options=options) as pipeline):
         corpus = pipeline | beam.Create(range(docs)) | beam.Reshuffle() | beam.Map(make_doc, words)
         if kind == "near":
-            kept = (corpus | NearDedup()).kept
+            kept = (corpus | NearDedup(spill)).kept
         else:
             kept = corpus | beam.Map(lambda doc: (doc.id, doc)) | "Shuffle" >> beam.Reshuffle() | beam.Values()
         _ = kept | beam.combiners.Count.Globally()

@@ -40,6 +40,7 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 from webtext.core.errors import BadFileError
+from webtext.core.splits import index_of
 
 BUCKETS = 1024
 RUN_BYTES = 64 << 20
@@ -57,11 +58,6 @@ class RunFile(NamedTuple):
         """Byte range of buckets `first` to `end - 1` of `group` in this file (empty when it has none)."""
         starts = self.offsets.get(group)
         return (0, 0) if starts is None else (int(starts[first]), int(starts[end]))
-
-
-def index_of(point: float, count: int) -> int:
-    """Which of `count` equal parts of [0, 1) holds `point`: the rule every spilled partition uses."""
-    return min(count - 1, int(point * count))
 
 
 def bucket_range(index: int, count: int) -> tuple[int, int]:

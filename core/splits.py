@@ -29,6 +29,11 @@ def id_point(doc_id: str, person: bytes) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+def index_of(point: float, count: int) -> int:
+    """Which of `count` equal parts of [0, 1) holds `point` (an `id_point`): a document's shard or file."""
+    return min(count - 1, int(point * count))
+
+
 @dataclass(frozen=True)
 class SplitRule:
     """Fractions of documents held out for validation and test; the rest is train."""

@@ -7,10 +7,11 @@ Each transform takes a PCollection of `Document` and returns a `DedupOutputs` na
 PCollection. Results depend neither on input order nor on how the runner splits the work: every
 choice is made by the keep rule (`webtext.dedup.keep`) or by sorted order.
 
-Scale: no step gathers all documents or all signatures in one worker. Exact dedup groups by
-text digest (a group's documents are iterated twice, never listed). Near dedup shuffles
-(band key -> keep key, signature) pairs, turns each bucket into at most one edge per member, and
-joins decisions back to documents by id. The one global step is connected components: the
+Scale: no step gathers all documents or all signatures in one worker or in the driver. Every
+grouping goes through run files in the `spill` directory (`webtext.core.spill`), so a worker holds
+one task of groups and the runner only the files' names. Exact dedup groups by text digest. Near
+dedup groups (band key -> keep key, signature) pairs, turns each bucket into at most one edge per
+member, and joins decisions back to documents by id. The one global step is connected components: the
 candidate-duplicate edges are folded by a combiner into union-find forests (partial forests are
 built where the edges are and merged), so one worker holds a forest over the documents that have
 a near duplicate: about 220 bytes per such document (measured with tracemalloc; see
@@ -28,6 +29,7 @@ import numpy as np
 from apache_beam.pvalue import PCollection, TaggedOutput
 from webtext.core.document import Document
 from webtext.core.reasons import DEDUP_EXACT, DEDUP_NEAR
+from webtext.core.spill import SpillGroupByKey
 from webtext.dedup.clusters import UnionFind
 from webtext.dedup.keep import KeepKey, choose_kept, exact_key, keep_key
 from webtext.dedup.lsh import Banding, band_keys, optimal_bands
@@ -64,12 +66,17 @@ class _KeepBestOfGroup(beam.DoFn):
 
 
 class ExactDedup(beam.PTransform):
-    """Keep one document per normalized text (NFKC, case-folded, whitespace collapsed)."""
+    """Keep one document per normalized text (NFKC, case-folded, whitespace collapsed); groups go
+    through run files in the directory `spill`."""
+
+    def __init__(self, spill: str) -> None:
+        super().__init__()
+        self.spill = spill
 
     def expand(self, docs: PCollection) -> DedupOutputs:
         results = (docs
                    | "KeyByText" >> beam.Map(lambda doc: (exact_key(doc.text), doc))
-                   | "GroupByText" >> beam.GroupByKey()
+                   | "GroupByText" >> SpillGroupByKey(self.spill)
                    | "KeepBest" >> beam.ParDo(_KeepBestOfGroup()).with_outputs("dropped", "report", main="kept"))
         return DedupOutputs(results.kept, results.dropped, results.report)
 
@@ -143,19 +150,23 @@ class _Components(beam.CombineFn):
         return sorted((node[-1], root[-1]) for node, root in forest.roots().items() if node != root)
 
 
-def _apply_decision(element: tuple[str, dict[str, list[Any]]]) -> Iterator[Any]:
+def _apply_decision(element: tuple[str, list[Document | str]]) -> Iterator[Any]:
+    """(id, its documents and at most one kept id) -> each document, dropped when a kept id came."""
     _, joined = element
-    kept_ids = joined["kept_id"]
-    for doc in joined["doc"]:
-        yield TaggedOutput("dropped", doc.dropped(DEDUP_NEAR, kept_ids[0])) if kept_ids else doc
+    kept_ids = [item for item in joined if isinstance(item, str)]
+    for doc in joined:
+        if isinstance(doc, Document):
+            yield TaggedOutput("dropped", doc.dropped(DEDUP_NEAR, kept_ids[0])) if kept_ids else doc
 
 
 class NearDedup(beam.PTransform):
     """Remove MinHash near duplicates: signatures -> band keys -> GroupByKey -> candidate edges
-    (verified by estimated Jaccard) -> connected components -> keep rule per component."""
+    (verified by estimated Jaccard) -> connected components -> keep rule per component; groups go
+    through run files in the directory `spill`."""
 
-    def __init__(self, settings: DedupSettings | None = None) -> None:
+    def __init__(self, spill: str, settings: DedupSettings | None = None) -> None:
         super().__init__()
+        self.spill = spill
         self.settings = settings or DedupSettings()
         self.banding = optimal_bands(self.settings.threshold, self.settings.num_perm)
         log.info("%s", self.banding.describe())
@@ -164,13 +175,14 @@ class NearDedup(beam.PTransform):
         edges = (docs
                  | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.settings.batch_size)
                  | "Sign" >> beam.ParDo(_Sign(self.settings, self.banding))
-                 | "GroupByBand" >> beam.GroupByKey()
+                 | "GroupByBand" >> SpillGroupByKey(self.spill)
                  | "BucketEdges" >> beam.ParDo(_BucketEdges(self.settings)))
         decisions = (edges
                      | "Components" >> beam.CombineGlobally(_Components())
                      | "Decisions" >> beam.FlatMap(lambda pairs: pairs))
-        results = ({"doc": docs | "KeyById" >> beam.Map(lambda doc: (doc.id, doc)), "kept_id": decisions}
-                   | "JoinDecisions" >> beam.CoGroupByKey()
+        results = ((docs | "KeyById" >> beam.Map(lambda doc: (doc.id, doc)), decisions)
+                   | "Both" >> beam.Flatten()
+                   | "JoinDecisions" >> SpillGroupByKey(self.spill)
                    | "Apply" >> beam.FlatMap(_apply_decision).with_outputs("dropped", main="kept"))
         sizes = (decisions
                  | "PerCluster" >> beam.Map(lambda pair: (pair[1], 1))

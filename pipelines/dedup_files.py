@@ -108,9 +108,9 @@ def _run_pipeline(plan: DedupPlan, tmp: str) -> None:
         dropped, reports = [], []
         stages: list[tuple[str, beam.PTransform]] = []
         if plan.run.exact:
-            stages.append(("exact_clusters", ExactDedup()))
+            stages.append(("exact_clusters", ExactDedup(os.path.join(tmp, "spill"))))
         if plan.run.near:
-            stages.append(("near_clusters", NearDedup(plan.settings)))
+            stages.append(("near_clusters", NearDedup(os.path.join(tmp, "spill"), plan.settings)))
         if plan.eval_sets:
             stages.append(("decontamination", Decontaminate(plan.settings, plan.eval_sets)))
         for name, transform in stages:

@@ -7,11 +7,13 @@ in parallel, one shard per worker at a time, so no step holds a whole split:
 
 1. `SplitSizes` sums the tokens of each split (a combine: each worker adds up its own documents);
    the split's shard count follows (`shard_count` at `shard_bytes` per shard, or `shards_per_split`).
-2. `KeyByShard` keys each document by (split, shard, count), its shard being `shard_of(id, count)`,
-   a stable hash of its id; `EveryShard` adds one empty marker per shard, so a shard whose hash
-   bucket holds no document is still written (as a shard of no document).
-3. `GroupByShard` brings each shard's documents to one worker, which sorts them by id and writes
-   exactly that file, `{split}-{index:05d}-of-{count:05d}.arrow` (`write_shard`).
+2. `Spill` writes the tokenized documents to run files in the directory `spill`, by split and by
+   `shard_point`, a stable hash of the id (`webtext.core.spill`); only the files' names pass
+   through the runner.
+3. `EveryShard` makes one task per shard of each split (so a shard whose part of the hash range
+   holds no document is still written, as a shard of no document), and whichever worker takes a
+   task reads that shard's documents (`shard_of(id, count)`) back from the run files, sorts them by
+   id and writes exactly that file, `{split}-{index:05d}-of-{count:05d}.arrow` (`write_shard`).
 
 The shards of the same input and options are byte-identical whatever the runner, the number of
 workers or the order documents arrive in: a document's shard depends on its id and the split's
@@ -20,17 +22,18 @@ shards: none is dropped here (the earlier stages drop with reasons), and the cou
 `tokenize:documents` and `tokenize:tokens` count them. A shard is about `shard_bytes` of tokens
 (hashing spreads documents evenly, not exactly).
 
-Output: a PCollection of `ShardInfo`, one per shard, for `write_manifest`. The tokenizer is saved
-beside the shards (`tokenizer_file`) once per job, before any shard is written, so a shard
-directory is complete on its own. The tokenizer is loaded when the transform is built, so a bad
-path fails before any work starts. Outputs are local files (they are memory-mapped by the
+Output: a PCollection of `ShardInfo`, one per shard, for `write_manifest`. A worker holds one shard
+(and reads a thousandth of its split's hash range on each side); the caller removes `spill`
+afterwards. The tokenizer is saved beside the shards (`tokenizer_file`) once per job, before any
+shard is written, so a shard directory is complete on its own. The tokenizer is loaded when the
+transform is built, so a bad path fails before any work starts. Outputs are local files (they are memory-mapped by the
 reader); `output_dir` should hold no shards of another run, which the manifest's reader refuses.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +41,14 @@ import apache_beam as beam
 import numpy as np
 from webtext.core.document import Document
 from webtext.core.errors import ConfigError
+from webtext.core.spill import RunFile, Spill, read_index
 from webtext.tokenize.bpe import Tokenizer, load_tokenizer
 from webtext.tokenize.manifest import ShardInfo
 from webtext.tokenize.shard_format import (
     DEFAULT_SHARD_BYTES,
     check_split_name,
     shard_count,
-    shard_of,
+    shard_point,
     token_dtype,
     tokens_per_shard,
 )
@@ -103,16 +107,15 @@ def _shard_count(element: tuple[str, int], per_shard: int, fixed: int | None) ->
     return split, fixed or shard_count(n_tokens, per_shard)
 
 
-def _key_by_shard(element: Tokenized, counts: dict[str, int]) -> tuple[ShardKey, tuple[str, np.ndarray]]:
+def _spilled(element: Tokenized) -> tuple[str, float, tuple[str, np.ndarray]]:
     split, (doc_id, tokens) = element
-    count = counts[split]
-    return (split, shard_of(doc_id, count), count), (doc_id, tokens)
+    return split, shard_point(doc_id), (doc_id, tokens)
 
 
-def _every_shard(element: tuple[str, int]) -> Iterator[tuple[ShardKey, None]]:
+def _every_shard(element: tuple[str, int]) -> Iterator[ShardKey]:
     split, count = element
     for index in range(count):
-        yield (split, index, count), None
+        yield split, index, count
 
 
 def _save_tokenizer(_: Any, tokenizer_path: str, output_dir: str) -> str:
@@ -130,21 +133,21 @@ class _WriteShard(beam.DoFn):
         self._output = output_dir
         self._tokenizer = (tokenizer_hash, vocab_size, eot_id)
 
-    def process(self, element: tuple[ShardKey, Iterable[tuple[str, np.ndarray] | None]],
-                _tokenizer_saved: str) -> Iterator[ShardInfo]:
-        (split, index, count), items = element
-        documents = sorted((item for item in items if item is not None), key=_by_id)
+    def process(self, element: ShardKey, runs: list[RunFile], _tokenizer_saved: str) -> Iterator[ShardInfo]:
+        split, index, count = element
+        documents = sorted(read_index(runs, split, index, count), key=_by_id)
         encoder = ShardEncoder(split, *self._tokenizer)
         yield write_shard(self._output, encoder, index, count, documents)
 
 
 class TokenizeAndWrite(beam.PTransform):
-    """(split, Document) pairs -> shards of each split in `output_dir`; yields `ShardInfo`s.
+    """(split, Document) pairs -> shards of each split in `output_dir`, through run files in the
+    directory `spill`; yields `ShardInfo`s.
 
     `shards_per_split` fixes every split's shard count; by default it follows from `shard_bytes`.
     """
 
-    def __init__(self, tokenizer_path: str | os.PathLike[str], output_dir: str | os.PathLike[str],
+    def __init__(self, tokenizer_path: str | os.PathLike[str], output_dir: str | os.PathLike[str], spill: str,
                  shard_bytes: int = DEFAULT_SHARD_BYTES, batch_size: int = 256,
                  shards_per_split: int | None = None) -> None:
         super().__init__()
@@ -157,6 +160,7 @@ class TokenizeAndWrite(beam.PTransform):
         self._per_shard = tokens_per_shard(shard_bytes, token_dtype(tokenizer.vocab_size))
         self._path = os.fspath(tokenizer_path)
         self._output = os.fspath(output_dir)
+        self._spill = spill
         self._batch_size = batch_size
         self._shards_per_split = shards_per_split
 
@@ -169,13 +173,12 @@ class TokenizeAndWrite(beam.PTransform):
                   | "TokenCounts" >> beam.Map(_token_count)
                   | "SplitSizes" >> beam.CombinePerKey(sum)
                   | "ShardCounts" >> beam.Map(_shard_count, self._per_shard, self._shards_per_split))
-        keyed = tokenized | "KeyByShard" >> beam.Map(_key_by_shard, beam.pvalue.AsDict(counts))
-        slots = counts | "EveryShard" >> beam.FlatMap(_every_shard)
+        runs = tokenized | "ByShardPoint" >> beam.Map(_spilled) | "Spill" >> Spill(self._spill)
         saved = (documents.pipeline
                  | "Once" >> beam.Create([None])
                  | "SaveTokenizer" >> beam.Map(_save_tokenizer, self._path, self._output))
-        return ((keyed, slots)
-                | "Shards" >> beam.Flatten()
-                | "GroupByShard" >> beam.GroupByKey()
+        return (counts
+                | "EveryShard" >> beam.FlatMap(_every_shard)
+                | "Spread" >> beam.Reshuffle()
                 | "WriteShards" >> beam.ParDo(_WriteShard(self._output, *self._tokenizer),
-                                              beam.pvalue.AsSingleton(saved)))
+                                              beam.pvalue.AsSingleton(runs), beam.pvalue.AsSingleton(saved)))

@@ -25,7 +25,7 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
-from webtext.core.splits import id_point
+from webtext.core.splits import id_point, index_of
 
 FORMAT: Final = "webtext-shards/1"
 MANIFEST_NAME: Final = "manifest.json"
@@ -66,9 +66,14 @@ def shard_count(n_tokens: int, per_shard: int) -> int:
     return max(1, -(-n_tokens // per_shard))
 
 
+def shard_point(doc_id: str) -> float:
+    """The document's point in [0, 1) that chooses its shard: a stable hash of its id."""
+    return id_point(doc_id, b"webtext-shard")
+
+
 def shard_of(doc_id: str, count: int) -> int:
     """The shard (0 to `count - 1`) of the document with id `doc_id` in a split of `count` shards."""
-    return min(count - 1, int(id_point(doc_id, b"webtext-shard") * count))
+    return index_of(shard_point(doc_id), count)
 
 
 def shard_name(split: str, index: int, count: int) -> str:

@@ -14,7 +14,8 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.errors import BadFileError
-from webtext.core.spill import BUCKETS, RunFile, Spill, SpillGroupByKey, group_tasks, index_of, read_buckets, read_index
+from webtext.core.spill import BUCKETS, RunFile, Spill, SpillGroupByKey, group_tasks, read_buckets, read_index
+from webtext.core.splits import index_of
 
 
 def _pairs(n: int, keys: int) -> list[tuple[str, int]]:

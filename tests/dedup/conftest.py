@@ -102,13 +102,14 @@ def collect() -> Callable[..., dict[str, list[Any]]]:
 def dedup_outputs(docs: list[Document], workers: int = 1) -> dict[str, list[Any]]:
     """Exact then near dedup of `docs`: the elements of "kept", "exact" and "near" (dropped
     documents), "exact_clusters" and "near_clusters" (reports)."""
-    def build(pcoll: beam.PCollection) -> dict[str, beam.PCollection]:
-        exact = pcoll | "Exact" >> ExactDedup()
-        near = exact.kept | "Near" >> NearDedup(DedupSettings())
-        return {"kept": near.kept, "exact": exact.dropped, "near": near.dropped,
-                "exact_clusters": exact.report, "near_clusters": near.report}
+    with tempfile.TemporaryDirectory() as spill:
+        def build(pcoll: beam.PCollection) -> dict[str, beam.PCollection]:
+            exact = pcoll | "Exact" >> ExactDedup(spill)
+            near = exact.kept | "Near" >> NearDedup(spill, DedupSettings())
+            return {"kept": near.kept, "exact": exact.dropped, "near": near.dropped,
+                    "exact_clusters": exact.report, "near_clusters": near.report}
 
-    return collect_outputs(docs, build, workers)
+        return collect_outputs(docs, build, workers)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
@@ -64,8 +65,9 @@ def test_keep_rule_score_then_fetch_time_then_id(run_dedup: RunDedup) -> None:
         assert [d.duplicate_of for d in result["exact"]] == [kept_id]
 
 
-def test_near_dedup_with_test_pipeline_assert_that(corpus, local_pipeline: Callable[..., TestPipeline]) -> None:
+def test_near_dedup_with_test_pipeline_assert_that(corpus, local_pipeline: Callable[..., TestPipeline],
+                                                   tmp_path: Path) -> None:
     with local_pipeline() as pipeline:
-        near = pipeline | beam.Create(corpus.docs) | NearDedup()
+        near = pipeline | beam.Create(corpus.docs) | NearDedup(str(tmp_path))
         assert_that(near.dropped | beam.Map(lambda d: (d.id, d.duplicate_of)),
                     equal_to(sorted({**corpus.near_of, **corpus.exact_of}.items())))

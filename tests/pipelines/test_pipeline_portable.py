@@ -110,7 +110,7 @@ def _write_shards(runner: fn_runner.FnApiRunner, workers: int, tokenizer: Path, 
     pairs = [("val" if index % 10 == 0 else "train",
               Document(id=f"{index * 7919 % 1000:03d}-{index}", url=f"http://site.test/{index}", domain="site.test",
                        text=text)) for index, text in enumerate(list(prose_pool())[:200])]
-    transform = TokenizeAndWrite(tokenizer, output, shard_bytes=4096)
+    transform = TokenizeAndWrite(tokenizer, output, f"{output}-spill", shard_bytes=4096)
     with beam.Pipeline(runner=runner, options=PipelineOptions(flags=[], direct_num_workers=workers)) as pipeline:
         _ = (pipeline | beam.Create(pairs) | beam.Map(_mark_worker, os.fspath(seen)) | transform
              | beam.combiners.ToList()

@@ -33,7 +33,7 @@ def _pairs(prose: list[str], count: int = 120, first: int = 0) -> Pairs:
 def _run(pipeline: beam.Pipeline, pairs: Pairs, tokenizer_dir: Path, output: Path,
          **options: Any) -> beam.PCollection:
     """The main job's composition: tokenize and write, then the manifest from the shard infos."""
-    transform = TokenizeAndWrite(tokenizer_dir, output, **{"shard_bytes": 8192, **options})
+    transform = TokenizeAndWrite(tokenizer_dir, output, f"{output}-spill", **{"shard_bytes": 8192, **options})
     infos = pipeline | beam.Create(pairs) | transform
     _ = (infos | beam.combiners.ToList()
          | beam.Map(lambda shards: write_manifest(output, shards, tokenizer_file=transform.tokenizer_file)))
@@ -144,7 +144,7 @@ def test_shards_are_byte_identical_whatever_the_workers_and_order(
 def test_bad_tokenizer_path_or_shard_count_fails_before_the_pipeline_runs(tokenizer_dir: Path,
                                                                           tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="tokenizer not found"):
-        TokenizeAndWrite(tmp_path / "nowhere", tmp_path / "out")
+        TokenizeAndWrite(tmp_path / "nowhere", tmp_path / "out", str(tmp_path / "spill"))
     with pytest.raises(ConfigError, match="shards per split must be at least 1"):
-        TokenizeAndWrite(tokenizer_dir, tmp_path / "out", shards_per_split=0)
+        TokenizeAndWrite(tokenizer_dir, tmp_path / "out", str(tmp_path / "spill"), shards_per_split=0)
     assert not (tmp_path / "out").exists()

@@ -89,7 +89,7 @@ def corpus(prose: list[str], tokenizer_dir: Path, tmp_path_factory: pytest.TempP
     out = tmp_path_factory.mktemp("corpus")
     pairs = [("val" if i % 5 == 0 else "train", Document(id=f"d{i:04d}", url="", domain="", text=text))
              for i, text in enumerate(prose[:60])]
-    transform = TokenizeAndWrite(tokenizer_dir, out, shard_bytes=4096)
+    transform = TokenizeAndWrite(tokenizer_dir, out, str(tmp_path_factory.mktemp("spill")), shard_bytes=4096)
     options = PipelineOptions(flags=[])
     with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
         _ = (pipeline | beam.Create(pairs) | transform | beam.combiners.ToList()
