@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.pvalue import PBegin, PCollection
 from webtext.clean.beam import CleanPages
 from webtext.core.document import DeadLetter, Document, Page
@@ -23,6 +24,7 @@ from webtext.pipelines.accounting import CountRecords, SumPerKey
 from webtext.pipelines.options import JobConfig
 
 TOP_DOMAINS = 25
+STAGING = ".staging"  # the job's own files under its output, removed when it ends
 STAGES = ("read", "clean", "exact_dedup", "near_dedup", "decontaminate")
 
 
@@ -31,6 +33,11 @@ class Corpus(NamedTuple):
 
     documents: PCollection
     summary: PCollection
+
+
+def spill_directory(output: str) -> str:
+    """Where the job's groupings spill their run files (`webtext.core.spill`): its staging directory."""
+    return FileSystems.join(output, STAGING, "spill")
 
 
 def _size(item: Page | Document) -> tuple[int, int, int]:
@@ -124,8 +131,8 @@ class BuildCorpus(beam.PTransform):
         config = self.config
         read = root | "ReadWarc" >> ReadWarc(config.input, max_body=config.clean.extract.max_bytes)
         cleaned = read.pages | "Clean" >> CleanPages(config.clean)
-        exact = cleaned.kept | "ExactDedup" >> ExactDedup()
-        near = exact.kept | "NearDedup" >> NearDedup(config.dedup)
+        exact = cleaned.kept | "ExactDedup" >> ExactDedup(spill_directory(config.output))
+        near = exact.kept | "NearDedup" >> NearDedup(spill_directory(config.output), config.dedup)
         final = self._decontaminate(root, near.kept)
         documents = final.kept | "Split" >> beam.Map(lambda doc, rule=config.split: (rule.split_of(doc.id), doc))
         dedup_dropped = (exact.dropped, near.dropped) | "DedupDropped" >> beam.Flatten()

@@ -1,23 +1,27 @@
 """The cleaned documents as Parquet files, and the bounded sample of train text the BPE learns from.
 
+`SpillDocuments` writes the documents to run files (`webtext.core.spill`) by split and by
+`file_point`, a stable hash of the id; only the files' names pass through the runner. Both
+transforms below read them back by hash range, so no worker holds a whole split.
+
 `WriteDocuments` writes `documents/{split}-{index:05d}-of-{count:05d}.parquet`: one row per kept
 document, in `webtext.core.docfiles.DOCUMENT_SCHEMA` plus a `split` column, loadable with
 `datasets.load_dataset("parquet", ...)` and pandas. A split's file count follows from its text size,
-summed in the pipeline (`SplitSizes`, a side input), and a target size per file; a document's file
-is a stable hash of its id modulo that count. Files are grouped by (split, index), so each is
-written by whichever worker holds it (never a whole split in one worker), sorted by id, with fixed
-writer options, under a temporary name renamed when complete: the bytes do not depend on the runner
-or the number of workers. Every file exists, an empty one too. `_index.json` beside them lists each
+summed in the pipeline (`SplitSizes`, a side input), and a target size per file; file `index` of
+`count` holds the documents whose `file_point` is in the `index`-th of `count` equal parts of
+[0, 1). Each file is written by whichever worker takes it, sorted by id, with fixed writer options,
+under a temporary name renamed when complete: the bytes do not depend on the runner or the number
+of workers. Every file exists, an empty one too. `_index.json` beside them lists each
 file with its document count, text bytes and SHA-256 (named with "_" so that reading the whole
 directory, `pandas.read_parquet("documents")`, skips it as pyarrow skips "_" and "." files).
 
 `SampleTrainText` chooses the train documents a tokenizer is trained on: a document is in the
-sample when the hash of its id, read as a number in [0, 1), is below budget / train text bytes (1
-when the split is smaller than the budget). That is Bernoulli sampling by hash, as the split rule
-(`webtext.core.splits`) and MinHash-style content sampling use: the expected sample is the budget,
-and the choice depends on the id alone. The sample is grouped on one key (a grouped iterable, never one
-serialized element), sorted by id in one worker (memory bounded by the budget, not the corpus) and
-written as JSON lines, which `sample_texts` streams back into the trainer.
+sample when its `file_point` is below budget / train text bytes (1 when the split is smaller than
+the budget). That is Bernoulli sampling by hash, as the split rule (`webtext.core.splits`) and
+MinHash-style content sampling use: the expected sample is the budget, and the choice depends on
+the id alone. It is the low end of the hash range, so one worker reads it from the run files
+bucket by bucket (a bucket at a time in memory, sorted by id) and writes it as JSON lines, which
+`sample_texts` streams back into the trainer.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import pyarrow.parquet as pq
 from webtext.core.atomic import atomic_write, write_json
 from webtext.core.docfiles import DOCUMENT_SCHEMA, document_from_row, parquet_row
 from webtext.core.document import Document
+from webtext.core.spill import BUCKETS, RunFile, Spill, read_buckets, read_index
 from webtext.core.splits import SPLITS, id_point
 
 SCHEMA = DOCUMENT_SCHEMA.append(pa.field("split", pa.string()))
@@ -43,7 +48,6 @@ INDEX_NAME = "_index.json"  # "_": readers of a Parquet directory (pyarrow, pand
 SAMPLE_TEXTS = "tokenizer-sample.jsonl"
 SAMPLE_RECORD = "tokenizer-sample.json"
 _FILE_PERSON = b"webtext-docfile"
-_SAMPLE_PERSON = b"webtext-sample"
 _ROW_GROUP = 1024
 _FILE_RULE = "file index = floor(blake2b-64(person=webtext-docfile) of the document id / 2**64 * file count)"
 
@@ -63,9 +67,14 @@ def sample_fraction(budget_bytes: int, train_bytes: int) -> float:
     return 1.0 if train_bytes <= budget_bytes else budget_bytes / train_bytes
 
 
+def file_point(doc_id: str) -> float:
+    """The document's point in [0, 1) that chooses its documents file and its place in the sample."""
+    return id_point(doc_id, _FILE_PERSON)
+
+
 def in_sample(doc_id: str, fraction: float) -> bool:
     """Whether the document with id `doc_id` is in a tokenizer sample of `fraction`."""
-    return id_point(doc_id, _SAMPLE_PERSON) < fraction
+    return file_point(doc_id) < fraction
 
 
 def _text_bytes(item: tuple[str, Document]) -> tuple[str, int]:
@@ -81,16 +90,26 @@ class SplitSizes(beam.PTransform):
         return (zeros, sizes) | "All" >> beam.Flatten() | "Sum" >> beam.CombinePerKey(sum)
 
 
-def _keyed(item: tuple[str, Document], sizes: dict[str, int], target: int) -> tuple[tuple[str, int, int], Document]:
-    split, doc = item
-    count = file_count(sizes[split], target)
-    return (split, int(id_point(doc.id, _FILE_PERSON) * count), count), doc
+def _spilled(item: tuple[str, Document]) -> tuple[str, float, Document]:
+    return item[0], file_point(item[1].id), item[1]
 
 
-def _every_file(size: tuple[str, int], target: int) -> Iterator[tuple[tuple[str, int, int], None]]:
+class SpillDocuments(beam.PTransform):
+    """(split, Document) pairs -> the list of their run files in `directory` (a singleton), by split
+    and `file_point`."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__()
+        self._directory = directory
+
+    def expand(self, documents: beam.PCollection) -> beam.PCollection:
+        return documents | "ByFilePoint" >> beam.Map(_spilled) | "Spill" >> Spill(self._directory)
+
+
+def _every_file(size: tuple[str, int], target: int) -> Iterator[tuple[str, int, int]]:
     count = file_count(size[1], target)
     for index in range(count):
-        yield (size[0], index, count), None
+        yield size[0], index, count
 
 
 def parquet_bytes(split: str, docs: Iterable[Document]) -> bytes:
@@ -108,9 +127,9 @@ class _WriteFile(beam.DoFn):
     def __init__(self, directory: str) -> None:
         self._directory = directory
 
-    def process(self, element: tuple[tuple[str, int, int], Iterable[Document | None]]) -> Iterator[dict[str, Any]]:
-        (split, index, count), grouped = element
-        docs = sorted((doc for doc in grouped if doc is not None), key=lambda doc: (doc.id, doc.text))
+    def process(self, element: tuple[str, int, int], runs: list[RunFile]) -> Iterator[dict[str, Any]]:
+        split, index, count = element
+        docs = sorted(read_index(runs, split, index, count), key=lambda doc: (doc.id, doc.text))
         data = parquet_bytes(split, docs)
         name = file_name(split, index, count)
         with atomic_write(Path(self._directory) / name) as handle:
@@ -125,28 +144,26 @@ def _write_index(files: list[dict[str, Any]], directory: str, target: int) -> No
                                               "files": sorted(files, key=lambda f: f["file"])})
 
 
-class _BySplitSize(beam.PTransform):
-    """A transform over (split, Document) pairs that writes to `directory` and needs each split's text
-    size (`sizes`, the output of `SplitSizes` over the same documents) and a byte budget."""
+class _FromSpill(beam.PTransform):
+    """A transform of the run files of `SpillDocuments` (`runs`) that writes to `directory` and needs
+    each split's text size (the output of `SplitSizes` over the same documents) and a byte budget."""
 
-    def __init__(self, directory: str | os.PathLike[str], budget_bytes: int, sizes: beam.PCollection) -> None:
+    def __init__(self, directory: str | os.PathLike[str], budget_bytes: int, runs: beam.PCollection) -> None:
         super().__init__()
         self._directory = os.fspath(directory)
         self._budget = budget_bytes
-        self._sizes = sizes
+        self._runs = beam.pvalue.AsSingleton(runs)
 
 
-class WriteDocuments(_BySplitSize):
-    """(split, Document) pairs -> the documents files and `_index.json` in `directory`, `budget_bytes`
-    of text per file (see the module docstring)."""
+class WriteDocuments(_FromSpill):
+    """Split sizes -> the documents files and `_index.json` in `directory`, `budget_bytes` of text per
+    file (see the module docstring)."""
 
-    def expand(self, documents: beam.PCollection) -> beam.PCollection:
-        keyed = documents | "Key" >> beam.Map(_keyed, beam.pvalue.AsDict(self._sizes), self._budget)
-        every = self._sizes | "EveryFile" >> beam.FlatMap(_every_file, self._budget)
-        return ((keyed, every)
-                | "Flatten" >> beam.Flatten()
-                | "GroupByFile" >> beam.GroupByKey()
-                | "Write" >> beam.ParDo(_WriteFile(self._directory))
+    def expand(self, sizes: beam.PCollection) -> beam.PCollection:
+        return (sizes
+                | "EveryFile" >> beam.FlatMap(_every_file, self._budget)
+                | "Spread" >> beam.Reshuffle()
+                | "Write" >> beam.ParDo(_WriteFile(self._directory), self._runs)
                 | "Files" >> beam.combiners.ToList()
                 | "Index" >> beam.Map(_write_index, self._directory, self._budget))
 
@@ -156,41 +173,42 @@ def document_of_row(row: dict[str, Any]) -> tuple[str, Document]:
     return row["split"], document_from_row(row)
 
 
-def _write_sample(group: tuple[None, Iterable[tuple[str, str] | None]], directory: str, sizes: dict[str, int],
-                  budget: int) -> None:
-    pairs = sorted(pair for pair in group[1] if pair is not None)
+def _sample(runs: list[RunFile], fraction: float) -> Iterator[Document]:
+    """The train documents whose `file_point` is below `fraction`: bucket by bucket of the run files,
+    sorted by id within a bucket."""
+    for bucket in range(min(BUCKETS, math.floor(fraction * BUCKETS) + 1)):
+        chosen = [doc for point, doc in read_buckets(runs, "train", bucket, bucket + 1) if point < fraction]
+        yield from sorted(chosen, key=lambda doc: (doc.id, doc.text))
+
+
+def _write_sample(_: None, runs: list[RunFile], directory: str, sizes: dict[str, int], budget: int) -> None:
+    fraction = sample_fraction(budget, sizes.get("train", 0))
+    documents = text_bytes = 0
     with atomic_write(Path(directory) / SAMPLE_TEXTS, "w") as handle:
-        handle.writelines(json.dumps(text, ensure_ascii=False) + "\n" for _, text in pairs)
+        for doc in _sample(runs, fraction):
+            handle.write(json.dumps(doc.text, ensure_ascii=False) + "\n")
+            documents += 1
+            text_bytes += len(doc.text.encode("utf-8"))
     write_json(Path(directory) / SAMPLE_RECORD, {
-        "budget_bytes": budget, "train_bytes": sizes.get("train", 0),
-        "fraction": sample_fraction(budget, sizes.get("train", 0)), "documents": len(pairs),
-        "bytes": sum(len(text.encode("utf-8")) for _, text in pairs),
-        "rule": "train documents with blake2b-64(person=webtext-sample) of the id / 2**64 < fraction, "
-                "fraction = min(1, budget_bytes / train_bytes), in id order"})
+        "budget_bytes": budget, "train_bytes": sizes.get("train", 0), "fraction": fraction,
+        "documents": documents, "bytes": text_bytes,
+        "rule": "train documents with blake2b-64(person=webtext-docfile) of the id / 2**64 < fraction, "
+                "fraction = min(1, budget_bytes / train_bytes), in order of that hash's 1,024 buckets, "
+                "by id within a bucket"})
 
 
-def _chosen(item: tuple[str, Document], sizes: dict[str, int], budget: int) -> bool:
-    return item[0] == "train" and in_sample(item[1].id, sample_fraction(budget, sizes.get("train", 0)))
+class SampleTrainText(_FromSpill):
+    """Split sizes -> the tokenizer sample's texts (about `budget_bytes`) and its record in `directory`."""
 
-
-class SampleTrainText(_BySplitSize):
-    """(split, Document) pairs -> the tokenizer sample's texts (about `budget_bytes`) and its record in
-    `directory`."""
-
-    def expand(self, documents: beam.PCollection) -> beam.PCollection:
-        sizes = beam.pvalue.AsDict(self._sizes)
-        chosen = (documents
-                  | "Choose" >> beam.Filter(_chosen, sizes, self._budget)
-                  | "Texts" >> beam.Map(lambda item: (None, (item[1].id, item[1].text))))
-        always = documents.pipeline | "EvenEmpty" >> beam.Create([(None, None)])
-        return ((chosen, always)
-                | "Flatten" >> beam.Flatten()
-                | "Gather" >> beam.GroupByKey()
-                | "Write" >> beam.Map(_write_sample, self._directory, sizes, self._budget))
+    def expand(self, sizes: beam.PCollection) -> beam.PCollection:
+        return (sizes.pipeline
+                | "Once" >> beam.Create([None])
+                | "Write" >> beam.Map(_write_sample, self._runs, self._directory, beam.pvalue.AsDict(sizes),
+                                      self._budget))
 
 
 def sample_texts(directory: str | os.PathLike[str]) -> Iterator[str]:
-    """Stream the tokenizer sample's texts written by `SampleTrainText` into `directory`, in id order."""
+    """Stream the tokenizer sample's texts written by `SampleTrainText` into `directory`, in its order."""
     with (Path(directory) / SAMPLE_TEXTS).open(encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)

@@ -45,10 +45,11 @@ from webtext.core.config_file import parse_known_args
 from webtext.core.errors import BadFileError, WebtextError
 from webtext.core.splits import SplitRule
 from webtext.pipelines.accounting import INPUT, check
-from webtext.pipelines.corpus import BuildCorpus
+from webtext.pipelines.corpus import STAGING, BuildCorpus, spill_directory
 from webtext.pipelines.documents import (
     INDEX_NAME,
     SampleTrainText,
+    SpillDocuments,
     SplitSizes,
     WriteDocuments,
     document_of_row,
@@ -63,7 +64,6 @@ from webtext.tokenize.bpe import train_tokenizer
 from webtext.tokenize.manifest import ShardInfo, write_manifest
 
 log = logging.getLogger("webtext.pipeline")
-STAGING = ".staging"
 CONFIG_NAME = "config.json"
 DOCUMENTS = "documents"
 
@@ -74,12 +74,13 @@ def _documents_dir(config: JobConfig) -> Path:
     return out / DOCUMENTS if config.documents.documents else out / STAGING / DOCUMENTS
 
 
-def _write_documents(documents: beam.PCollection, config: JobConfig) -> beam.PCollection:
-    """Write the documents files; returns the text bytes per split (`SplitSizes`)."""
+def _write_documents(documents: beam.PCollection, config: JobConfig) -> tuple[beam.PCollection, beam.PCollection]:
+    """Write the documents files; returns the text bytes per split (`SplitSizes`) and the documents'
+    run files (`SpillDocuments`)."""
     sizes = documents | "SplitSizes" >> SplitSizes()
-    _ = documents | "WriteDocuments" >> WriteDocuments(_documents_dir(config), config.documents.documents_bytes,
-                                                       sizes)
-    return sizes
+    runs = documents | "SpillDocuments" >> SpillDocuments(spill_directory(config.output))
+    _ = sizes | "WriteDocuments" >> WriteDocuments(_documents_dir(config), config.documents.documents_bytes, runs)
+    return sizes, runs
 
 
 def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: JobConfig, tokenizer_file: str) -> None:
@@ -96,8 +97,9 @@ def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: Job
 def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.PCollection,
                    config: JobConfig, tokenizer: str) -> None:
     shards = config.shards
-    tokenize = TokenizeAndWrite(tokenizer, config.output, shard_bytes=shards.shard_bytes,
-                                batch_size=shards.tokenize_batch, shards_per_split=shards.shards_per_split)
+    tokenize = TokenizeAndWrite(tokenizer, config.output, spill_directory(config.output),
+                                shard_bytes=shards.shard_bytes, batch_size=shards.tokenize_batch,
+                                shards_per_split=shards.shards_per_split)
     infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
     _ = (p | "Once" >> beam.Create([None])
          | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),
@@ -162,8 +164,8 @@ def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str,
                  config.input)
         with pipeline() as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
-            sizes = _write_documents(corpus.documents, config)
-            _ = corpus.documents | "Sample" >> SampleTrainText(staging, config.tokenizer_sample_bytes, sizes)
+            sizes, runs = _write_documents(corpus.documents, config)
+            _ = sizes | "Sample" >> SampleTrainText(staging, config.tokenizer_sample_bytes, runs)
             _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: write_json(staging / "corpus.json", s))
         seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
         phase1 = _checked(json.loads((staging / "corpus.json").read_text(encoding="utf-8")), config)

@@ -57,12 +57,13 @@ def test_each_split_holds_the_fraction_the_manifest_rule_gives_it(rule: SplitRul
 
 
 def test_the_corpus_puts_each_kept_document_in_the_split_of_its_id(
-        sample_warc: Path, sample_web: RunningSampleWeb, local_pipeline: Callable[..., TestPipeline]) -> None:
+        sample_warc: Path, sample_web: RunningSampleWeb, local_pipeline: Callable[..., TestPipeline],
+        tmp_path: Path) -> None:
     expected = expected_splits(sample_web, SAMPLE_RULE)
     assert set(expected.values()) == set(SPLITS)
     # BuildCorpus reads these fields of the job's configuration
     config = SimpleNamespace(input=f"{sample_warc}/*.warc.gz", clean=CleanSettings(), dedup=DedupSettings(),
-                             split=SAMPLE_RULE, eval_sets=[])
+                             split=SAMPLE_RULE, eval_sets=[], output=str(tmp_path))
 
     def same_documents(found: list[tuple[str, Document]]) -> None:
         assert {doc.id: split for split, doc in found} == expected
