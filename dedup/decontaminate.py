@@ -23,6 +23,7 @@ import apache_beam as beam
 from apache_beam.pvalue import AsSingleton, PCollection, TaggedOutput
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
+from webtext.core.combine import CombineParts
 from webtext.core.document import Document
 from webtext.core.reasons import DEDUP_CONTAMINATED
 from webtext.dedup.beam import DedupOutputs
@@ -187,5 +188,5 @@ class Decontaminate(beam.PTransform):
                 results = docs | "NgramCut" >> beam.ParDo(_NgramContamination(settings, self.eval_sets)) \
                     .with_outputs("dropped", "report", main="kept")
             kept, dropped, counts = results.kept, results.dropped, results.report
-        report = (counts, zeros) | "AllCounts" >> beam.Flatten() | "SumCounts" >> beam.CombinePerKey(sum)
+        report = (counts, zeros) | "SumCounts" >> CombineParts()
         return DedupOutputs(kept, dropped, report)

@@ -15,6 +15,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.pvalue import PCollection
 from webtext.core.accounting import check_balance
+from webtext.core.combine import CombineParts
 from webtext.core.reasons import key
 
 INPUT = "input"
@@ -24,7 +25,8 @@ READ_AND_KEPT = ("pages", "not_ok", "dead", "kept")
 class SumPerKey(beam.PTransform):
     """(key, value) pairs, in one PCollection or a tuple of them -> one dict {key: combined values}.
 
-    The values of a key are combined with `combine` (default: `sum`); the dict's keys are sorted,
+    The values of a key are combined with `combine` (default: `sum`; see `CombineParts`, which
+    combines each part where it is made); the dict's keys are sorted,
     and no pairs at all give `{}`. The result is a singleton PCollection.
     """
 
@@ -34,10 +36,17 @@ class SumPerKey(beam.PTransform):
 
     def expand(self, parts: Any) -> PCollection:
         return (((parts,) if isinstance(parts, PCollection) else tuple(parts))
-                | "Flatten" >> beam.Flatten()
-                | "Combine" >> beam.CombinePerKey(self.combine)
+                | "Combine" >> CombineParts(self.combine)
                 | "AsDict" >> beam.combiners.ToDict()
                 | "SortKeys" >> beam.Map(lambda found: dict(sorted(found.items()))))
+
+
+def _each(parts: PCollection | tuple[PCollection, ...]) -> tuple[PCollection, ...]:
+    return parts if isinstance(parts, tuple) else (parts,)
+
+
+def _drop_pair(doc: Any, stage: str) -> tuple[str, int]:
+    return key(stage, doc.drop_reason or "unknown"), 1
 
 
 class CountRecords(beam.PTransform):
@@ -45,18 +54,19 @@ class CountRecords(beam.PTransform):
 
     Applied to a dict of PCollections: "pages", "not_ok" ((reason, url) pairs) and "dead"
     (`DeadLetter`s) of the read stage, "kept" ((split, Document) pairs), and one more entry per
-    stage that drops documents, its key the stage's name, holding its dropped `Document`s. Each
-    page, not-OK response and dead letter counts once as input. Returns a singleton dict.
+    stage that drops documents, its key the stage's name, holding its dropped `Document`s (one
+    PCollection or a tuple of them, counted where each is made). Each page, not-OK response and
+    dead letter counts once as input. Returns a singleton dict.
     """
 
-    def expand(self, parts: dict[str, PCollection]) -> PCollection:
-        records = (parts["pages"], parts["not_ok"], parts["dead"]) | "Records" >> beam.Flatten()
-        pairs = [records | "Input" >> beam.Map(lambda _: (INPUT, 1)),
-                 parts["not_ok"] | "NotOkReasons" >> beam.Map(lambda pair: (key("read", pair[0]), 1)),
-                 parts["dead"] | "DeadReasons" >> beam.Map(lambda _: (key("read", "unreadable"), 1)),
-                 parts["kept"] | "KeptBySplit" >> beam.Map(lambda item: (key("kept", item[0]), 1))]
-        pairs += [docs | f"{stage}Drops" >> beam.Map(lambda doc, s=stage: (key(s, doc.drop_reason or "unknown"), 1))
-                  for stage, docs in parts.items() if stage not in READ_AND_KEPT]
+    def expand(self, parts: Mapping[str, Any]) -> PCollection:
+        pairs = [parts[name] | f"Input{name}" >> beam.Map(lambda _: (INPUT, 1)) for name in ("pages", "not_ok", "dead")]
+        pairs += [parts["not_ok"] | "NotOkReasons" >> beam.Map(lambda pair: (key("read", pair[0]), 1)),
+                  parts["dead"] | "DeadReasons" >> beam.Map(lambda _: (key("read", "unreadable"), 1)),
+                  parts["kept"] | "KeptBySplit" >> beam.Map(lambda item: (key("kept", item[0]), 1))]
+        pairs += [part | f"{stage}Drops{index}" >> beam.Map(_drop_pair, stage)
+                  for stage, docs in parts.items() if stage not in READ_AND_KEPT
+                  for index, part in enumerate(_each(docs))]
         return tuple(pairs) | "Sum" >> SumPerKey()
 
 

@@ -135,9 +135,8 @@ class BuildCorpus(beam.PTransform):
         near = exact.kept | "NearDedup" >> NearDedup(spill_directory(config.output), config.dedup)
         final = self._decontaminate(root, near.kept)
         documents = final.kept | "Split" >> beam.Map(lambda doc, rule=config.split: (rule.split_of(doc.id), doc))
-        dedup_dropped = (exact.dropped, near.dropped) | "DedupDropped" >> beam.Flatten()
         accounting = {"pages": read.pages, "not_ok": read.not_ok, "dead": read.dead, "kept": documents,
-                      "clean": cleaned.dropped, "dedup": dedup_dropped, "decontaminate": final.dropped}
+                      "clean": cleaned.dropped, "dedup": (exact.dropped, near.dropped), "decontaminate": final.dropped}
         stages = {"read": read.pages, "clean": cleaned.kept, "exact_dedup": exact.kept,
                   "near_dedup": near.kept, "decontaminate": final.kept}
         summary = {"accounting": accounting | "Accounting" >> CountRecords(),

@@ -38,6 +38,7 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from webtext.core.atomic import atomic_write, write_json
+from webtext.core.combine import CombineParts
 from webtext.core.docfiles import DOCUMENT_SCHEMA, document_from_row, parquet_row
 from webtext.core.document import Document
 from webtext.core.spill import BUCKETS, RunFile, Spill, read_buckets, read_index
@@ -87,7 +88,7 @@ class SplitSizes(beam.PTransform):
     def expand(self, documents: beam.PCollection) -> beam.PCollection:
         zeros = documents.pipeline | "Zeros" >> beam.Create([(split, 0) for split in SPLITS])
         sizes = documents | "TextBytes" >> beam.Map(_text_bytes)
-        return (zeros, sizes) | "All" >> beam.Flatten() | "Sum" >> beam.CombinePerKey(sum)
+        return (zeros, sizes) | "Sum" >> CombineParts()
 
 
 def _spilled(item: tuple[str, Document]) -> tuple[str, float, Document]:
