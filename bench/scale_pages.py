@@ -13,8 +13,11 @@ A planted near duplicate copies another generated page and changes one word per 
 extracted text (at least one) among those the extractor keeps: each change alters at most 5
 shingles, so its 5-word shingle Jaccard with the page it copies stays above about 0.9 (0.95 on
 long pages), clear of the 0.8 threshold that MinHash estimates with 128 permutations (standard
-deviation about 0.03), and LSH banding makes nearly every such pair a candidate. Each page is
-copied at most once, so the job must drop as many pages as `near_duplicate` as were planted.
+deviation about 0.03), and LSH banding makes nearly every such pair a candidate. That holds for
+pages of at least `NEAR_MIN_WORDS` extracted words (5 changed shingles of 95 leave a Jaccard of
+0.9); on a page of 30 words one change leaves about 0.68, a near duplicate only by name, so only
+long pages are copied. Each page is copied at most once, so the job must drop as many pages as
+`near_duplicate` as were planted.
 Source pages that the clean stage drops are left out, so that every generated page reaches dedup.
 """
 
@@ -36,6 +39,7 @@ from webtext.sampleweb.site import build_site
 
 SUBSTITUTION_RATE = 0.3
 NEAR_WORDS_PER_CHANGE = 200
+NEAR_MIN_WORDS = 100
 _MARKUP = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
 _WORD = re.compile(r"(?<![&#\w])[^\W\d_]{4,}(?!\w)")  # letters of any script; not an entity (&nbsp;)
 _SPACE = re.compile(r"\s+")
@@ -50,6 +54,7 @@ class Template:
     parts: list[str]
     main: np.ndarray  # indices (into the words) of the words inside the extracted main text
     changes: int  # words a near duplicate changes among them
+    extracted_words: int  # words of the text the clean stage keeps
 
     @property
     def words(self) -> list[str]:
@@ -89,7 +94,7 @@ def make_template(page: Page) -> Template | None:
         literal.append(piece[start:])
     parts.append("".join(literal))
     changes = min(len(main), max(1, len(doc.text.split()) // NEAR_WORDS_PER_CHANGE))
-    return Template(page, parts, np.array(main, dtype=np.int64), changes)
+    return Template(page, parts, np.array(main, dtype=np.int64), changes, len(doc.text.split()))
 
 
 class ScaledPages:
@@ -104,6 +109,7 @@ class ScaledPages:
         self.capitalized = np.array([w.capitalize() for w in vocabulary], dtype=object)
         self.near_share = near_share
         self.seed = seed
+        self._long = np.array([t.extracted_words >= NEAR_MIN_WORDS for t in self.templates])
 
     def _variant(self, number: int) -> tuple[Template, list[str]]:
         """The template and parts of original page `number` (its own seeded word draws)."""
@@ -122,11 +128,15 @@ class ScaledPages:
 
     def plan(self, count: int) -> list[int | None]:
         """For each of `count` pages, None (an original) or the original page it nearly copies;
-        no original is copied twice."""
+        no original is copied twice, and only pages of `NEAR_MIN_WORDS` or more are copied."""
         near = round(count * self.near_share)
         rng = np.random.default_rng((self.seed, count))
-        order = rng.permutation(count)
-        copies, sources = order[:near], order[near:2 * near]
+        numbers = np.arange(count)
+        long = numbers[self._long[numbers % len(self.templates)]]
+        if len(long) < near or count < 2 * near:
+            raise ValueError(f"{count} pages hold {len(long)} long enough to copy, fewer than the {near} copies asked")
+        sources = rng.choice(long, size=near, replace=False)
+        copies = rng.choice(np.setdiff1d(numbers, sources), size=near, replace=False)
         plan: list[int | None] = [None] * count
         for copy, source in zip(copies.tolist(), sources.tolist(), strict=True):
             plan[copy] = source
