@@ -23,8 +23,20 @@ DEFAULT_OUTPUT = "out/corpus"
 TRAIN_TOKENIZER = "train"
 DEFAULT_SAMPLE_BYTES = 2 * 2**30
 DEFAULT_DOCUMENTS_BYTES = 256 * 2**20
+DEFAULT_PROGRESS_SECONDS = 30
 BEAM_EPILOG = ("Beam's own options go beside these, e.g. --runner=PortableRunner --job_endpoint=localhost:8099 "
                "--environment_type=EXTERNAL --environment_config=localhost:50000, or --direct_num_workers=2.")
+
+
+def seconds(text: str) -> int:
+    """A whole number of seconds, 0 or more, from a flag's text."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seconds cannot be negative (got {value})")
+    return value
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,10 @@ class JobSettings:
                                           converter=byte_size)
     eval: list[str] = setting([], "evaluation sets to decontaminate against, as NAME=PATH (text, JSONL or "
                                   "Parquet), as in webtext dedup and webtext eval")
+    progress_seconds: int = setting(DEFAULT_PROGRESS_SECONDS, "seconds between the progress lines logged on stderr "
+                                                              "while the job runs (pages read, documents kept, rate, "
+                                                              "stage); 0 logs none",
+                                    converter=seconds)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ BEAM_INTERNALS = [
     "apache_beam.runners.portability.fn_api_runner.fn_runner.RunnerResult",
     "apache_beam.runners.portability.portable_runner.JobServiceHandle.encode_pipeline_options",
     "apache_beam.portability.python_urns.SUBPROCESS_SDK",
+    # the live counters of the progress line (`LocalRunner.live_counters`)
+    "apache_beam.runners.portability.fn_api_runner.fn_runner.FnApiRunner._execute_bundle",
+    "apache_beam.runners.portability.fn_api_runner.execution.BundleContextManager.worker_handlers",
+    "apache_beam.runners.portability.portable_metrics.from_monitoring_infos",
+    "apache_beam.portability.api.beam_fn_api_pb2.ProcessBundleProgressRequest",
 ]
 
 
@@ -98,3 +103,9 @@ def test_local_runner_runs_a_pipeline() -> None:
     options = PipelineOptions(flags=[])
     with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
         assert_that(pipeline | beam.Create([1, 2, 3]) | beam.Map(lambda x: x * 2), equal_to([2, 4, 6]))
+
+
+def test_the_control_connection_keeps_its_pending_requests_by_id() -> None:
+    """The progress line finds the bundles a worker is running in its control connection's pending requests."""
+    worker_handlers = dotted("apache_beam.runners.portability.fn_api_runner.worker_handlers")
+    assert isinstance(worker_handlers.ControlConnection()._futures_by_id, dict)

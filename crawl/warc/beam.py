@@ -7,7 +7,8 @@ as `DeadLetter`s naming the file and offset. HTTP responses other than 200 (Comm
 redirects and errors) leave on the `not_ok` output as `(http_<status>, url)`, and so do the
 response records that give no page, with the reader's reason (`not_http`, `bad_http`, and
 `too_large` for a body that decodes to more than `max_body` bytes), so every response record is
-accounted for.
+accounted for. Each page is counted as it is read, in the Beam counter `PAGES_READ` (namespace
+`read`, name `pages`), which the main job's progress line reports while the job runs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes, FileMetadata
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 from apache_beam.pvalue import PCollection, TaggedOutput
 from webtext.core.document import DeadLetter, Page
 from webtext.core.reasons import http_error
@@ -25,6 +27,7 @@ from webtext.crawl.warc.read import MAX_BODY, Dropped, iter_warc_range
 from webtext.crawl.warc.split import split_ranges
 
 PAGES, DEAD, NOT_OK = "pages", "dead", "not_ok"
+PAGES_READ = Metrics.counter("read", "pages")
 
 
 # About 30 pages of compressed HTML, half a second of extraction. The runner deals ranges out to
@@ -62,6 +65,7 @@ def _read_range(byte_range: tuple[str, int, int | None], max_body: int) -> Itera
             elif item.status != 200:
                 yield TaggedOutput(NOT_OK, (http_error(item.status), item.url))
             else:
+                PAGES_READ.inc()
                 yield item
 
 
