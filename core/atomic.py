@@ -70,8 +70,12 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[
         raise
 
 
+def json_text(data: Any) -> str:
+    """`data` as the project writes JSON files: pretty, key-sorted, UTF-8 text, one final newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
-    """Write `data` as pretty, key-sorted JSON, atomically."""
+    """Write `data` as pretty, key-sorted JSON (`json_text`), atomically."""
     with atomic_write(path, "w") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True, ensure_ascii=False)
-        handle.write("\n")
+        handle.write(json_text(data))

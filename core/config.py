@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from webtext.core.atomic import write_json
+from webtext.core import filesys
 
 C = TypeVar("C")
 
@@ -159,8 +159,9 @@ def to_jsonable(value: Any) -> Any:
 
 
 def save_config(path: str | os.PathLike[str], **sections: Any) -> None:
-    """Write the resolved configuration (one key per section) as JSON, atomically.
+    """Write the resolved configuration (one key per section) as JSON, whole or not at all, to a path
+    or a URL (`webtext.core.filesys`).
 
     The file is accepted back by `--config`: its sections are flattened to their leaf keys.
     """
-    write_json(path, {name: to_jsonable(value) for name, value in sections.items()})
+    filesys.write_json(path, {name: to_jsonable(value) for name, value in sections.items()})

@@ -95,7 +95,7 @@ class _WriteRuns(beam.DoFn):
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         if self._size:
-            yield WindowedValue(self._flush(), MIN_TIMESTAMP, [GlobalWindow()])
+            yield WindowedValue(self._flush(), MIN_TIMESTAMP, (GlobalWindow(),))
 
     def _flush(self) -> RunFile:
         path = FileSystems.join(self._directory, f"{uuid.uuid4().hex}.run")

@@ -5,6 +5,12 @@ split) and gathers, as data, what the manifest and the report need: the accounti
 record, documents and words after each stage, top domains, duplicate cluster sizes,
 decontamination figures and the dead letters. It holds no stage logic of its own. Each part of
 the summary is a singleton PCollection; `GatherSummary` joins them into the one summary dict.
+
+What each stage has kept so far is a Beam counter (`STAGE_COUNTERS`), which the job's progress
+line (`webtext.pipelines.progress`) reads while it runs: `ReadWarc` counts the pages it reads,
+`CleanPages` the documents it keeps, and `CountStages` those the later stages keep, in a counter
+`kept` named after the stage (`decontaminate` only when evaluation sets are given: it passes every
+document on otherwise).
 """
 
 from __future__ import annotations
@@ -13,19 +19,22 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from apache_beam.metrics.metricbase import MetricName
 from apache_beam.pvalue import PBegin, PCollection
-from webtext.clean.beam import CleanPages
+from webtext.clean.beam import KEPT, CleanPages
+from webtext.clean.beam import NAMESPACE as CLEAN_COUNTERS
 from webtext.core.document import DeadLetter, Document, Page
-from webtext.crawl.warc.beam import ReadWarc
+from webtext.crawl.warc.beam import PAGES_READ, ReadWarc
 from webtext.dedup.beam import DedupOutputs, ExactDedup, NearDedup
 from webtext.dedup.decontaminate import Decontaminate
 from webtext.pipelines.accounting import CountRecords, SumPerKey
 from webtext.pipelines.options import JobConfig
 
 TOP_DOMAINS = 25
-STAGING = ".staging"  # the job's own files under its output, removed when it ends
 STAGES = ("read", "clean", "exact_dedup", "near_dedup", "decontaminate")
+STAGE_COUNTERS: dict[str, MetricName] = {"read": PAGES_READ.metric_name, "clean": MetricName(CLEAN_COUNTERS, KEPT),
+                                         **{stage: MetricName(stage, KEPT) for stage in STAGES[2:]}}
 
 
 class Corpus(NamedTuple):
@@ -33,11 +42,6 @@ class Corpus(NamedTuple):
 
     documents: PCollection
     summary: PCollection
-
-
-def spill_directory(output: str) -> str:
-    """Where the job's groupings spill their run files (`webtext.core.spill`): its staging directory."""
-    return FileSystems.join(output, STAGING, "spill")
 
 
 def _size(item: Page | Document) -> tuple[int, int, int]:
@@ -68,6 +72,20 @@ class StageSizes(beam.PTransform):
         return (sized
                 | "Sum" >> SumPerKey(_sum_sizes)
                 | "Rows" >> beam.Map(_stage_rows))
+
+
+def _count(_: Any, counter: Any) -> tuple[()]:
+    counter.inc()
+    return ()
+
+
+class CountStages(beam.PTransform):
+    """{stage: its kept documents} -> nothing: each stage's documents counted in its `STAGE_COUNTERS` counter."""
+
+    def expand(self, stages: dict[str, PCollection]) -> PCollection:
+        counted = [items | f"Count{stage}" >> beam.FlatMap(_count, Metrics.counter(stage, KEPT))
+                   for stage, items in stages.items()]
+        return counted | "Nothing" >> beam.Flatten()
 
 
 class TopDomains(beam.PTransform):
@@ -131,14 +149,16 @@ class BuildCorpus(beam.PTransform):
         config = self.config
         read = root | "ReadWarc" >> ReadWarc(config.input, max_body=config.clean.extract.max_bytes)
         cleaned = read.pages | "Clean" >> CleanPages(config.clean)
-        exact = cleaned.kept | "ExactDedup" >> ExactDedup(spill_directory(config.output))
-        near = exact.kept | "NearDedup" >> NearDedup(spill_directory(config.output), config.dedup)
+        exact = cleaned.kept | "ExactDedup" >> ExactDedup(config.spill)
+        near = exact.kept | "NearDedup" >> NearDedup(config.spill, config.dedup)
         final = self._decontaminate(root, near.kept)
         documents = final.kept | "Split" >> beam.Map(lambda doc, rule=config.split: (rule.split_of(doc.id), doc))
         accounting = {"pages": read.pages, "not_ok": read.not_ok, "dead": read.dead, "kept": documents,
                       "clean": cleaned.dropped, "dedup": (exact.dropped, near.dropped), "decontaminate": final.dropped}
         stages = {"read": read.pages, "clean": cleaned.kept, "exact_dedup": exact.kept,
                   "near_dedup": near.kept, "decontaminate": final.kept}
+        _ = {stage: stages[stage] for stage in STAGES[2:] if stage != "decontaminate" or config.eval_sets} \
+            | "CountStages" >> CountStages()
         summary = {"accounting": accounting | "Accounting" >> CountRecords(),
                    "stages": stages | "StageSizes" >> StageSizes(),
                    "top_domains": final.kept | "TopDomains" >> TopDomains(),

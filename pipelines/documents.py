@@ -27,17 +27,17 @@ bucket by bucket (a bucket at a time in memory, sorted by id) and writes it as J
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
-from webtext.core.atomic import atomic_write, write_json
+from webtext.core import filesys
 from webtext.core.combine import CombineParts
 from webtext.core.docfiles import DOCUMENT_SCHEMA, document_from_row, parquet_row
 from webtext.core.document import Document
@@ -133,16 +133,15 @@ class _WriteFile(beam.DoFn):
         docs = sorted(read_index(runs, split, index, count), key=lambda doc: (doc.id, doc.text))
         data = parquet_bytes(split, docs)
         name = file_name(split, index, count)
-        with atomic_write(Path(self._directory) / name) as handle:
-            handle.write(data)
+        filesys.write_bytes(filesys.join(self._directory, name), data)
         yield {"file": name, "split": split, "documents": len(docs),
                "text_bytes": sum(len(doc.text.encode("utf-8")) for doc in docs),
                "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _write_index(files: list[dict[str, Any]], directory: str, target: int) -> None:
-    write_json(Path(directory) / INDEX_NAME, {"bytes_per_file": target, "file_rule": _FILE_RULE,
-                                              "files": sorted(files, key=lambda f: f["file"])})
+    filesys.write_json(filesys.join(directory, INDEX_NAME), {"bytes_per_file": target, "file_rule": _FILE_RULE,
+                                                             "files": sorted(files, key=lambda f: f["file"])})
 
 
 class _FromSpill(beam.PTransform):
@@ -185,12 +184,12 @@ def _sample(runs: list[RunFile], fraction: float) -> Iterator[Document]:
 def _write_sample(_: None, runs: list[RunFile], directory: str, sizes: dict[str, int], budget: int) -> None:
     fraction = sample_fraction(budget, sizes.get("train", 0))
     documents = text_bytes = 0
-    with atomic_write(Path(directory) / SAMPLE_TEXTS, "w") as handle:
+    with filesys.open_write(filesys.join(directory, SAMPLE_TEXTS), "w") as handle:
         for doc in _sample(runs, fraction):
             handle.write(json.dumps(doc.text, ensure_ascii=False) + "\n")
             documents += 1
             text_bytes += len(doc.text.encode("utf-8"))
-    write_json(Path(directory) / SAMPLE_RECORD, {
+    filesys.write_json(filesys.join(directory, SAMPLE_RECORD), {
         "budget_bytes": budget, "train_bytes": sizes.get("train", 0), "fraction": fraction,
         "documents": documents, "bytes": text_bytes,
         "rule": "train documents with blake2b-64(person=webtext-docfile) of the id / 2**64 < fraction, "
@@ -210,12 +209,12 @@ class SampleTrainText(_FromSpill):
 
 def sample_texts(directory: str | os.PathLike[str]) -> Iterator[str]:
     """Stream the tokenizer sample's texts written by `SampleTrainText` into `directory`, in its order."""
-    with (Path(directory) / SAMPLE_TEXTS).open(encoding="utf-8") as handle:
-        for line in handle:
+    with filesys.open_read(filesys.join(directory, SAMPLE_TEXTS)) as handle:
+        for line in io.TextIOWrapper(handle, encoding="utf-8"):
             yield json.loads(line)
 
 
 def sample_record(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """What `SampleTrainText` recorded about its sample: budget, fraction, documents, bytes, rule."""
-    record: dict[str, Any] = json.loads((Path(directory) / SAMPLE_RECORD).read_text(encoding="utf-8"))
+    record: dict[str, Any] = filesys.read_json(filesys.join(directory, SAMPLE_RECORD))
     return record

@@ -56,7 +56,9 @@ class JobConfig:
     shards: ShardSettings
     documents: DocumentSettings
     tokenizer_sample_bytes: int
+    progress_seconds: int
     eval: tuple[str, ...] = ()
+    spill: str = ""  # where the groupings write their run files (`webtext.core.spill`), chosen by the job
     overwrite: bool = False
 
     @property
@@ -76,7 +78,8 @@ class JobConfig:
         them back."""
         return {"job": JobSettings(input=self.input, output=self.output, overwrite=self.overwrite,
                                    tokenizer=self.tokenizer, eval=list(self.eval),
-                                   tokenizer_sample_bytes=self.tokenizer_sample_bytes),
+                                   tokenizer_sample_bytes=self.tokenizer_sample_bytes,
+                                   progress_seconds=self.progress_seconds),
                 "clean": self.clean, "dedup": self.dedup, "split": self.split,
                 "bpe": TrainSettings(vocab_size=self.vocab_size, min_frequency=self.min_frequency),
                 "shards": self.shards,
@@ -128,4 +131,4 @@ def resolve(args: argparse.Namespace, options: PipelineOptions) -> JobConfig:
                      eval_sets=load_eval_sets(job.eval), clean=from_namespace(CleanSettings, args), dedup=dedup,
                      split=split, shards=shards,
                      documents=documents, tokenizer_sample_bytes=job.tokenizer_sample_bytes, eval=tuple(job.eval),
-                     overwrite=job.overwrite)
+                     overwrite=job.overwrite, progress_seconds=job.progress_seconds)

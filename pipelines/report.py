@@ -8,17 +8,17 @@ It reads what the pipeline computed as data (the summary: accounting, documents 
 stage, top domains, duplicate cluster sizes, decontamination, dead letters), the manifest (tokens
 and documents per split) and, when the runner reports them, Beam's per-transform execution times
 (`beam:metric:ptransform_execution_time:total_msecs:v1`, summed per stage; the portable runner
-may not report them, and then the report says so).
+may not report them, and then the report says so). The output is a local directory or a URL
+(`webtext.core.filesys`).
 """
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from webtext.core.atomic import atomic_write, write_json
+from webtext.core import filesys
 from webtext.pipelines.accounting import INPUT
 
 _STAGE_OF_STEP = (("BuildCorpus/ReadWarc", "read"), ("BuildCorpus/Clean", "clean"),
@@ -50,7 +50,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def _plot(path: Path, summary: Mapping[str, Any], drops: Mapping[str, int]) -> None:
+def _plot(path: str, summary: Mapping[str, Any], drops: Mapping[str, int]) -> None:
     # imported here: the workers load this module with the pipeline and never plot (0.3 s each)
     import matplotlib
     matplotlib.use("Agg")
@@ -65,7 +65,7 @@ def _plot(path: Path, summary: Mapping[str, Any], drops: Mapping[str, int]) -> N
     right.barh([k for k, _ in items], [v for _, v in items], color="#cc6677")
     right.set_title("dropped documents by reason")
     fig.tight_layout()
-    with atomic_write(path) as handle:
+    with filesys.open_write(path) as handle:
         fig.savefig(handle, format="png", dpi=110)
     plt.close(fig)
 
@@ -82,10 +82,10 @@ def _documents_section(summary: Mapping[str, Any]) -> str:
     return f"## Documents files (documents/)\n\n{files}\n\n## Tokenizer training sample\n\n{trained}"
 
 
-def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, float], wall: float,
+def write_report(out: str | os.PathLike[str], summary: Mapping[str, Any], seconds: Mapping[str, float], wall: float,
                  runner: str) -> None:
-    """Write report.json, report.md and report.png into `out` (the shard directory)."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    """Write report.json, report.md and report.png into `out` (the shard directory, a path or a URL)."""
+    manifest = filesys.read_json(filesys.join(out, "manifest.json"))
     counts = summary["accounting"]
     drops = {k: v for k, v in counts.items() if k != INPUT and not k.startswith("kept:")}
     kept = sum(v for k, v in counts.items() if k.startswith("kept:"))
@@ -94,8 +94,8 @@ def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, fl
     report = {**summary, "warnings": list(summary.get("warnings", [])), "splits": splits,
               "seconds_per_stage": dict(seconds), "wall_seconds": round(wall, 1),
               "runner": runner, "tokenizer": manifest["tokenizer"]}
-    write_json(out / "report.json", report)
-    _plot(out / "report.png", summary, drops)
+    filesys.write_json(filesys.join(out, "report.json"), report)
+    _plot(filesys.join(out, "report.png"), summary, drops)
     warnings = list(summary.get("warnings", []))
     sections = [
         "# Corpus report",
@@ -123,5 +123,5 @@ def write_report(out: Path, summary: Mapping[str, Any], seconds: Mapping[str, fl
         f"## Dead letters\n\n{len(summary['dead_letters'])} unreadable records or files, listed in "
         "`dead-letters.jsonl`" + "".join(f"\n- `{d['source']}`: {d['error']}" for d in summary["dead_letters"][:20]),
     ]
-    with atomic_write(out / "report.md", "w") as handle:
+    with filesys.open_write(filesys.join(out, "report.md"), "w") as handle:
         handle.write("\n\n".join(sections) + "\n")

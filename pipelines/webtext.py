@@ -18,6 +18,12 @@ and options give byte-identical shards and manifest on any runner and number of 
 are sorted by id before writing, and the manifest records nothing that depends on how the job ran
 (the report does: times, runner). The resolved settings are written beside the shards as
 `config.json`, which `--config` reads back to run the job again.
+
+`--output` is a local directory or a URL of a Beam filesystem (`s3://bucket/corpus`, `gs://...`):
+every file of the job is written through `webtext.core.filesys` by the worker that makes it, into
+a hidden sibling of the output that is put in place only when complete (`webtext.pipelines.output`);
+the tokenizer trained in phase 1 is trained on the driver and copied up beside the staged files.
+Beam's `--s3_*` options (or boto3's standard environment) configure the S3 client.
 """
 
 from __future__ import annotations
@@ -33,19 +39,18 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-from webtext.core.atomic import atomic_write, write_json
+from webtext.core import filesys
 from webtext.core.beamrun import LOCAL_RUNNER, default_runner, local_runner, stop_on_interrupt
 from webtext.core.config import save_config
 from webtext.core.config_file import parse_known_args
 from webtext.core.errors import BadFileError, WebtextError
 from webtext.core.splits import SplitRule
 from webtext.pipelines.accounting import INPUT, check
-from webtext.pipelines.corpus import STAGING, BuildCorpus, spill_directory
+from webtext.pipelines.corpus import BuildCorpus
 from webtext.pipelines.documents import (
     INDEX_NAME,
     SampleTrainText,
@@ -58,69 +63,69 @@ from webtext.pipelines.documents import (
 )
 from webtext.pipelines.options import JobConfig, check_beam_options, job_parser, resolve
 from webtext.pipelines.output import StagedOutput, disk_full
+from webtext.pipelines.progress import ProgressPipeline
 from webtext.pipelines.report import stage_seconds, write_report
 from webtext.tokenize.beam import TokenizeAndWrite
-from webtext.tokenize.bpe import train_tokenizer
+from webtext.tokenize.bpe import TOKENIZER_JSON, train_tokenizer
 from webtext.tokenize.manifest import ShardInfo, write_manifest
 
 log = logging.getLogger("webtext.pipeline")
+STAGING = ".staging"
 CONFIG_NAME = "config.json"
 DOCUMENTS = "documents"
 
 
-def _documents_dir(config: JobConfig) -> Path:
+def _documents_dir(config: JobConfig) -> str:
     """Where the documents files go: the output's `documents/`, or the staging directory under `--no-documents`."""
-    out = Path(config.output)
-    return out / DOCUMENTS if config.documents.documents else out / STAGING / DOCUMENTS
+    out = config.output
+    return filesys.join(out, DOCUMENTS) if config.documents.documents else filesys.join(out, STAGING, DOCUMENTS)
 
 
 def _write_documents(documents: beam.PCollection, config: JobConfig) -> tuple[beam.PCollection, beam.PCollection]:
     """Write the documents files; returns the text bytes per split (`SplitSizes`) and the documents'
     run files (`SpillDocuments`)."""
     sizes = documents | "SplitSizes" >> SplitSizes()
-    runs = documents | "SpillDocuments" >> SpillDocuments(spill_directory(config.output))
+    runs = documents | "SpillDocuments" >> SpillDocuments(config.spill)
     _ = sizes | "WriteDocuments" >> WriteDocuments(_documents_dir(config), config.documents.documents_bytes, runs)
     return sizes, runs
 
 
 def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: JobConfig, tokenizer_file: str) -> None:
     """Write manifest.json, dead-letters.jsonl and summary.json (runs once, inside the pipeline)."""
-    out = Path(config.output)
+    out = config.output
     drops = {k: v for k, v in summary["accounting"].items() if k != "input" and not k.startswith("kept:")}
     write_manifest(out, infos, tokenizer_file=tokenizer_file, split_rule=config.split.describe(),
                    options=config.recorded(), drops=drops)
-    with atomic_write(out / "dead-letters.jsonl", "w") as handle:
+    with filesys.open_write(filesys.join(out, "dead-letters.jsonl"), "w") as handle:
         handle.writelines(json.dumps(d, sort_keys=True) + "\n" for d in summary["dead_letters"])
-    write_json(out / STAGING / "summary.json", summary)
+    filesys.write_json(filesys.join(out, STAGING, "summary.json"), summary)
 
 
 def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.PCollection,
                    config: JobConfig, tokenizer: str) -> None:
     shards = config.shards
-    tokenize = TokenizeAndWrite(tokenizer, config.output, spill_directory(config.output),
+    tokenize = TokenizeAndWrite(tokenizer, config.output, config.spill,
                                 shard_bytes=shards.shard_bytes, batch_size=shards.tokenize_batch,
                                 shards_per_split=shards.shards_per_split)
     infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
     _ = (p | "Once" >> beam.Create([None])
          | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),
-                                config, os.fspath(tokenize.tokenizer_file)))
+                                config, filesys.join(config.output, TOKENIZER_JSON)))
 
 
-def _train_tokenizer(config: JobConfig, staging: Path) -> str:
+def _train_tokenizer(config: JobConfig, staging: str) -> str:
     """Train the BPE on the staged sample of the train split, streamed in id order (so the result is stable)."""
     record = sample_record(staging)
     log.info("training a %d-token byte-level BPE on %d train documents (%d bytes, %.3g of the split)",
              config.vocab_size, record["documents"], record["bytes"], record["fraction"])
     tokenizer = train_tokenizer(sample_texts(staging), vocab_size=config.vocab_size,
                                 min_frequency=config.min_frequency)
-    directory = staging / "tokenizer"
-    tokenizer.save(directory)
-    return os.fspath(directory / "tokenizer.json")
+    return tokenizer.save(filesys.join(staging, "tokenizer"))
 
 
-def _documents_summary(out: Path) -> dict[str, dict[str, int]]:
+def _documents_summary(out: str) -> dict[str, dict[str, int]]:
     """Files, documents and text bytes per split of the documents files, from their index."""
-    index = json.loads((out / DOCUMENTS / INDEX_NAME).read_text(encoding="utf-8"))
+    index = filesys.read_json(filesys.join(out, DOCUMENTS, INDEX_NAME))
     per_split: dict[str, dict[str, int]] = {}
     for entry in index["files"]:
         split = per_split.setdefault(entry["split"], {"files": 0, "documents": 0, "text_bytes": 0})
@@ -130,9 +135,9 @@ def _documents_summary(out: Path) -> dict[str, dict[str, int]]:
     return per_split
 
 
-def _empty_splits(out: Path, rule: SplitRule, kept: int) -> list[str]:
+def _empty_splits(out: str, rule: SplitRule, kept: int) -> list[str]:
     """A warning for each split that should hold documents and holds none."""
-    splits = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["splits"]
+    splits = filesys.read_json(filesys.join(out, "manifest.json"))["splits"]
     fractions = {"train": 1 - rule.val_fraction - rule.test_fraction, "val": rule.val_fraction,
                  "test": rule.test_fraction}
     return [f"{name} split is empty ({kept} documents kept, {name} fraction {fraction:g}): "
@@ -157,22 +162,24 @@ def _checked(summary: dict[str, Any], config: JobConfig) -> dict[str, Any]:
 
 def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str, Any], dict[str, float]]:
     """Run the job's pipelines, writing everything into `config.output`; (summary, seconds per stage)."""
-    out, staging = Path(config.output), Path(config.output) / STAGING
+    out, staging = config.output, filesys.join(config.output, STAGING)
+    corpus_json = filesys.join(staging, "corpus.json")
     seconds: dict[str, float] = {}
     if config.trains_tokenizer:
         log.info("phase 1 of 2: %s -> cleaned, de-duplicated documents (the tokenizer is trained after it)",
                  config.input)
-        with pipeline() as p:
+        with pipeline("phase 1/2") as p:
             corpus = p | "BuildCorpus" >> BuildCorpus(config)
             sizes, runs = _write_documents(corpus.documents, config)
             _ = sizes | "Sample" >> SampleTrainText(staging, config.tokenizer_sample_bytes, runs)
-            _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: write_json(staging / "corpus.json", s))
+            _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: filesys.write_json(corpus_json, s))
         seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
-        phase1 = _checked(json.loads((staging / "corpus.json").read_text(encoding="utf-8")), config)
+        phase1 = _checked(filesys.read_json(corpus_json), config)
         tokenizer = _train_tokenizer(config, staging)
         log.info("phase 2 of 2: tokenize the documents files into shards in %s", final)
-        with pipeline() as p:
-            documents = (p | "ReadDocuments" >> beam.io.ReadFromParquet(os.fspath(_documents_dir(config) / "*.parquet"))
+        with pipeline("phase 2/2") as p:
+            parquet = filesys.join(_documents_dir(config), "*.parquet")
+            documents = (p | "ReadDocuments" >> beam.io.ReadFromParquet(parquet)
                          | "Parse" >> beam.Map(document_of_row))
             _write_outputs(p, documents, p | "Summary" >> beam.Create([phase1]), config, tokenizer)
     else:
@@ -183,7 +190,7 @@ def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str,
                 _write_documents(corpus.documents, config)
             _write_outputs(p, corpus.documents, corpus.summary, config, config.tokenizer)
     seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
-    summary = _checked(json.loads((staging / "summary.json").read_text(encoding="utf-8")), config)
+    summary = _checked(filesys.read_json(filesys.join(staging, "summary.json")), config)
     _, kept, _ = check(summary["accounting"])
     summary["warnings"] = _empty_splits(out, config.split, kept)
     summary["tokenizer_sample"] = sample_record(staging) if config.trains_tokenizer else None
@@ -202,16 +209,23 @@ def build_and_run(args: argparse.Namespace, beam_argv: Sequence[str]) -> dict[st
     """
     check_beam_options(beam_argv)
     options = default_runner(PipelineOptions(list(beam_argv)))
+    filesys.use_options(options)  # the output's checks already use the job's --s3_* options
     chosen = options.view_as(StandardOptions).runner
     config = resolve(args, options)
     started = time.monotonic()
     staged = StagedOutput(config.output)
-    work = replace(config, output=os.fspath(staged.path))
+    # Run files of the groupings (`webtext.core.spill`): beside the output, where the workers of any
+    # runner can reach them; on a local disk when the local runner writes to a remote output.
+    spill_here = not chosen and filesys.is_remote(config.output)
+    spill = tempfile.mkdtemp(prefix="webtext-spill-") if spill_here else filesys.join(staged.path, STAGING, "spill")
+    work = replace(config, output=staged.path, spill=spill)
     handle, worker_log = tempfile.mkstemp(prefix="webtext-workers-", suffix=".log")
     os.close(handle)
 
-    def pipeline() -> beam.Pipeline:
-        return beam.Pipeline(runner=None if chosen else local_runner(options, worker_log), options=options)
+    def pipeline(phase: str = "") -> beam.Pipeline:
+        """A pipeline of the job, which logs progress lines headed `phase` while it runs (`ProgressPipeline`)."""
+        return ProgressPipeline(None if chosen else local_runner(options, worker_log), options,
+                                every=config.progress_seconds, phase=phase)
 
     def abandon() -> None:  # on Ctrl-C
         staged.discard()
@@ -221,9 +235,9 @@ def build_and_run(args: argparse.Namespace, beam_argv: Sequence[str]) -> dict[st
     try:
         with stop_on_interrupt(abandon), _quiet_worker_errors():
             summary, seconds = _run_phases(work, pipeline, config.output)
-            save_config(staged.path / CONFIG_NAME, **config.sections())
+            save_config(filesys.join(staged.path, CONFIG_NAME), **config.sections())
             write_report(staged.path, summary, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
-            shutil.rmtree(staged.path / STAGING, ignore_errors=True)
+            filesys.delete_tree(filesys.join(staged.path, STAGING))
             staged.commit()
     except Exception as error:
         staged.discard()
@@ -236,6 +250,9 @@ def build_and_run(args: argparse.Namespace, beam_argv: Sequence[str]) -> dict[st
             raise WebtextError(f"cannot write the corpus to {config.output}: {what}; free some space or "
                                "pass --output DIR on another disk (nothing was written)") from None
         raise
+    finally:
+        if spill_here:
+            shutil.rmtree(spill, ignore_errors=True)
     os.unlink(worker_log)
     return summary
 

@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
 import numpy as np
+from webtext.core import filesys
 from webtext.core.document import Document
 from webtext.core.errors import ConfigError
 from webtext.core.spill import RunFile, Spill, read_index
@@ -155,7 +155,7 @@ class TokenizeAndWrite(beam.PTransform):
         if shards_per_split is not None and shards_per_split < 1:
             raise ConfigError(f"shards per split must be at least 1 (got {shards_per_split})")
         self.tokenizer_hash = tokenizer.hash
-        self.tokenizer_file = Path(output_dir) / "tokenizer.json"
+        self.tokenizer_file = filesys.join(output_dir, "tokenizer.json")
         self._tokenizer = (tokenizer.hash, tokenizer.vocab_size, tokenizer.eot_id)
         self._per_shard = tokens_per_shard(shard_bytes, token_dtype(tokenizer.vocab_size))
         self._path = os.fspath(tokenizer_path)

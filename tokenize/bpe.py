@@ -11,6 +11,10 @@ themselves (`eot_id`). Encoding runs on tiktoken when it is installed and proven
 same ids for the loaded vocabulary (`fast_engine`), on `tokenizers` otherwise; `.engine` says
 which. Decoding is engine-independent: token bytes joined, then UTF-8 with replacement.
 
+`save` and `load_tokenizer` also take a URL (`s3://...`, through `webtext.core.filesys`): the files
+are written into a local temporary folder and copied up, or the `tokenizer.json` at the URL is
+downloaded into one and read there, so a job's workers can share a tokenizer on an object store.
+
 `.hash` identifies the tokenizer by what decides its ids: the SHA-256 of a canonical JSON of
 the vocabulary (tokens in id order), the merges, the pre-tokenization pattern and the
 end-of-text token. It does not change with file layout (`tokenizer.json` or `vocab.json` +
@@ -22,13 +26,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from tokenizers import AddedToken, decoders, models, pre_tokenizers, trainers
 from tokenizers import Tokenizer as HfTokenizer
+from webtext.core import filesys
 from webtext.core.atomic import atomic_write
 from webtext.core.errors import ConfigError
 from webtext.tokenize.byte_level import EOT, GPT2_PATTERN, token_bytes
@@ -36,6 +42,7 @@ from webtext.tokenize.fast_engine import encode_parallel, proven_engine
 from webtext.tokenize.vocab_files import BpeDefinition, checked, read_definition, write_vocab_merges
 
 ENGINES = ("auto", "tiktoken", "tokenizers")
+TOKENIZER_JSON = "tokenizer.json"
 
 
 def _hf_tokenizer(definition: BpeDefinition) -> HfTokenizer:
@@ -108,14 +115,26 @@ class Tokenizer:
         """The Hugging Face `tokenizer.json` text of this tokenizer."""
         return _hf_tokenizer(self.definition).to_str(pretty=True)
 
-    def save(self, directory: str | os.PathLike[str]) -> Path:
-        """Write `tokenizer.json`, `vocab.json` and `merges.txt` into `directory`; return the first."""
+    @overload
+    def save(self, directory: str) -> str: ...
+
+    @overload
+    def save(self, directory: os.PathLike[str]) -> Path: ...
+
+    def save(self, directory: str | os.PathLike[str]) -> str | Path:
+        """Write `tokenizer.json`, `vocab.json` and `merges.txt` into `directory`, a path or a URL;
+        return the first (a `str` when `directory` is one)."""
+        if filesys.is_remote(directory):
+            with tempfile.TemporaryDirectory(prefix="webtext-tokenizer-") as local:
+                for name in sorted(os.listdir(self.save(Path(local)).parent)):
+                    filesys.copy(Path(local, name), filesys.join(directory, name))
+            return filesys.join(directory, TOKENIZER_JSON)
         root = Path(directory)
         root.mkdir(parents=True, exist_ok=True)
-        with atomic_write(root / "tokenizer.json", "w") as handle:
+        with atomic_write(root / TOKENIZER_JSON, "w") as handle:
             handle.write(self.to_json())
         write_vocab_merges(root, self.definition)
-        return root / "tokenizer.json"
+        return root / TOKENIZER_JSON if isinstance(directory, os.PathLike) else os.path.join(directory, TOKENIZER_JSON)
 
     def __repr__(self) -> str:
         return f"Tokenizer(vocab_size={self.vocab_size}, engine={self.engine!r}, hash={self.hash[:12]!r})"
@@ -142,10 +161,24 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 50257, min_frequency
     return Tokenizer(checked(model["vocab"], merges, "trained tokenizer"), engine)  # type: ignore[arg-type]
 
 
+def _definition(path: str | os.PathLike[str]) -> BpeDefinition:
+    """The definition at `path`, a local one or the `tokenizer.json` at a URL."""
+    if not filesys.is_remote(path):
+        return read_definition(path)
+    parent, name = filesys.split(path)
+    with tempfile.TemporaryDirectory(prefix="webtext-tokenizer-") as local:
+        try:
+            filesys.download(parent, [name], local)
+        except FileNotFoundError:
+            raise ConfigError(f"tokenizer not found: {os.fspath(path)} (at a URL, give the tokenizer.json file "
+                              "itself)") from None
+        return read_definition(Path(local, name))
+
+
 def load_tokenizer(path: str | os.PathLike[str], engine: str = "auto") -> Tokenizer:
-    """Load a tokenizer: a `tokenizer.json`, or a directory with `tokenizer.json`,
+    """Load a tokenizer: a `tokenizer.json` (local or at a URL), or a directory with `tokenizer.json`,
     `vocab.json` + `merges.txt`, or `encoder.json` + `vocab.bpe`."""
-    return Tokenizer(read_definition(path), engine)
+    return Tokenizer(_definition(path), engine)
 
 
 def tokenizer_hash(path: str | os.PathLike[str]) -> str:
@@ -154,4 +187,4 @@ def tokenizer_hash(path: str | os.PathLike[str]) -> str:
     This is the one tokenizer identity of the project: shard manifests, checkpoints and
     `import-hf` all record it, so the same vocabulary and merges match whatever file holds them.
     """
-    return definition_hash(read_definition(path))
+    return definition_hash(_definition(path))

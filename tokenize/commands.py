@@ -14,7 +14,8 @@ flag names, so `--config` takes it back.
 `shards inspect` checks the manifest first (every shard of each split listed, totals that add
 up, no path leaving the directory, every shard file of the directory listed), then opens and
 checks every split (checksums unless `--no-verify`); the tokenizer file, when there is one, must
-have the vocabulary the manifest records.
+have the vocabulary the manifest records. A corpus at a URL (`s3://...`) is downloaded into the
+local cache first (`webtext.tokenize.shard_reader.local_corpus`), the splits shown only.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from webtext.tokenize.bpe import ENGINES, Tokenizer, load_tokenizer, train_token
 from webtext.tokenize.manifest import read_manifest
 from webtext.tokenize.settings import TrainSettings
 from webtext.tokenize.shard_format import MANIFEST_NAME
-from webtext.tokenize.shard_reader import ShardSet
+from webtext.tokenize.shard_reader import ShardSet, local_corpus
 from webtext.tokenize.shard_summary import summarize
 
 SKIPPED = key("tokenizer", TOKENIZER_EMPTY)
@@ -79,7 +80,8 @@ class DecodeIds:
 class ShardInspection:
     """What `webtext shards inspect` shows of a shard directory."""
 
-    directory: Path = setting(None, "shard directory (holds manifest.json)", positional=True)
+    directory: str = setting(None, "shard directory (holds manifest.json), or its URL (s3://..., gs://...: "
+                                   "downloaded into the local cache first)", positional=True)
     split: list[str] = setting([], "split to show (repeatable; default: all)")
     verify: bool = setting(True, "check every file's SHA-256 against the manifest (default: on)")
     tokenizer: Path | None = setting(None, "tokenizer to decode with (default: the one the manifest names)")
@@ -143,16 +145,17 @@ def decode(tokenizer: Tokenizer, words: list[str]) -> str:
         raise ConfigError(f"token ids must be integers inside the vocabulary: {error}") from None
 
 
-def _shard_tokenizer(inspection: ShardInspection, recorded: dict[str, Any]) -> tuple[Path | None, Tokenizer | None]:
-    """The tokenizer to decode with (the flag's, else the manifest's file) and where it is."""
+def _shard_tokenizer(inspection: ShardInspection, directory: Path,
+                     recorded: dict[str, Any]) -> tuple[Path | None, Tokenizer | None]:
+    """The tokenizer to decode with (the flag's, else the manifest's file in the local `directory`) and where it is."""
     source = inspection.tokenizer
     if source is None and recorded.get("file"):
-        source = inspection.directory / recorded["file"]
+        source = directory / recorded["file"]
     if source is None or not Path(source).exists():
         return source, None
     tokenizer = load_tokenizer(source)
     if "vocab_size" in recorded and tokenizer.vocab_size != recorded["vocab_size"]:
-        raise BadFileError(str(inspection.directory / MANIFEST_NAME),
+        raise BadFileError(str(directory / MANIFEST_NAME),
                            f"vocab_size is {recorded['vocab_size']}, but the tokenizer file {source} "
                            f"has {tokenizer.vocab_size} tokens", where="tokenizer")
     return source, tokenizer
@@ -160,12 +163,12 @@ def _shard_tokenizer(inspection: ShardInspection, recorded: dict[str, Any]) -> t
 
 def inspect_shards(inspection: ShardInspection) -> Iterator[str]:
     """The lines `webtext shards inspect` prints, each as soon as its split is checked."""
-    directory = inspection.directory
+    directory = local_corpus(inspection.directory, inspection.split or None)
     manifest = read_manifest(directory)
     splits = inspection.split or sorted(manifest["splits"])
     recorded = manifest["tokenizer"]
-    source, tokenizer = _shard_tokenizer(inspection, recorded)
-    yield f"{directory}: {', '.join(splits) or 'no splits'}"
+    source, tokenizer = _shard_tokenizer(inspection, directory, recorded)
+    yield f"{inspection.directory}: {', '.join(splits) or 'no splits'}"
     if tokenizer is not None:
         match = "matches" if tokenizer.hash == recorded.get("hash") else "DOES NOT match"
         yield f"tokenizer {source}: {tokenizer.vocab_size} tokens, {match} the shards"

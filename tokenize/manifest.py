@@ -10,8 +10,11 @@ tokenizer's token type holds its vocabulary, each split lists exactly the shards
 `{split}-00000-of-{count}` to `{split}-{count-1}-of-{count}` (so a deleted entry shows in the
 file names of the others), the split totals are the sums of their shards, every shard file in the
 directory is listed, and no path (shard or tokenizer, symbolic links followed) leaves the
-directory. `write_manifest` checks what it writes the same way. A shard may hold no document
-(a split written in parallel gets every shard of its count, even one its hash leaves empty).
+directory. `write_manifest` checks what it writes the same way, and writes into a local directory
+or a URL (`s3://...`, through `webtext.core.filesys`); `read_manifest` reads a local directory (a
+reader of a remote corpus downloads it first: `webtext.tokenize.shard_reader.local_corpus`). A shard may
+hold no document (a split written in parallel gets every shard of its count, even one its hash
+leaves empty).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from webtext.core.atomic import write_json
+from webtext.core import filesys
 from webtext.core.config import to_jsonable
 from webtext.core.errors import BadFileError
 from webtext.tokenize.shard_format import (
@@ -71,12 +74,28 @@ def _inside(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
+def _relative_name(root: str | os.PathLike[str], file: str | os.PathLike[str]) -> str:
+    """`file`'s name relative to the shard directory `root` (a path or URL); `ValueError` outside it."""
+    relative: str | None = None
+    if filesys.is_remote(root):
+        prefix, name = filesys.join(root, ""), os.fspath(file)
+        if name.startswith(prefix) and ".." not in name[len(prefix):].split("/"):
+            relative = name[len(prefix):]
+    elif _inside(Path(root), Path(file)):
+        relative = os.fspath(Path(file).resolve().relative_to(Path(root).resolve()))
+    if relative is None:
+        raise ValueError(f"tokenizer file {os.fspath(file)} is outside the shard directory {os.fspath(root)}: "
+                         "save it beside the shards")
+    return relative
+
+
 def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo], *,
                    tokenizer_file: str | os.PathLike[str] | None = None,
                    split_rule: Mapping[str, Any] | None = None,
                    options: Mapping[str, Any] | None = None,
-                   drops: Mapping[str, int] | None = None) -> Path:
-    """Write `directory/manifest.json` for `shards` (all splits) and return its path.
+                   drops: Mapping[str, int] | None = None) -> str:
+    """Write `directory/manifest.json` for `shards` (all splits) and return its path (`directory` is
+    a path or a URL).
 
     `tokenizer_file` must lie inside `directory` (a shard directory is complete on its own) and
     is recorded relative to it. The shards must all come from one tokenizer, and each split's
@@ -84,7 +103,6 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
     is never written). `split_rule`, `options` and `drops` (reason key -> count) are the caller's,
     recorded as given.
     """
-    root = Path(directory)
     infos = sorted(shards, key=lambda s: (s.split, s.index))
     hashes = {(s.tokenizer_hash, s.vocab_size, s.eot_id, s.dtype) for s in infos}
     if len(hashes) > 1:
@@ -95,11 +113,7 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
         tokenizer = {"hash": first.tokenizer_hash, "vocab_size": first.vocab_size,
                      "eot_id": first.eot_id, "dtype": first.dtype}
     if tokenizer_file is not None:
-        path = Path(tokenizer_file)
-        if not _inside(root, path):
-            raise ValueError(f"tokenizer file {path} is outside the shard directory {root}: save it beside "
-                             "the shards")
-        tokenizer["file"] = os.fspath(path.resolve().relative_to(root.resolve()))
+        tokenizer["file"] = _relative_name(directory, tokenizer_file)
     splits: dict[str, dict[str, Any]] = {}
     for info in infos:
         entry = splits.setdefault(info.split, {"n_docs": 0, "n_tokens": 0, "shards": []})
@@ -110,12 +124,12 @@ def write_manifest(directory: str | os.PathLike[str], shards: Iterable[ShardInfo
                 "split_rule": to_jsonable(dict(split_rule or {})),
                 "options": to_jsonable(dict(options or {})),
                 "drops": dict(sorted((drops or {}).items()))}
-    target = root / MANIFEST_NAME
+    target = filesys.join(directory, MANIFEST_NAME)
     try:
         _Checker(target).manifest(manifest)
     except BadFileError as error:
         raise ValueError(f"refusing to write an inconsistent manifest: {error}") from None
-    write_json(target, manifest)
+    filesys.write_json(target, manifest)
     return target
 
 
@@ -126,15 +140,24 @@ def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
     if path.exists() and not path.is_file():
         raise BadFileError(str(path), "not a regular file")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         raise BadFileError(str(path), "missing: not a shard directory, or its writing did not finish") from None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+    except OSError as error:
         raise BadFileError(str(path), f"unreadable manifest ({type(error).__name__}: {error})") from None
-    checker = _Checker(path)
-    checked = checker.manifest(manifest)
-    checker.directory(root, checked)
+    checked = parse_manifest(data, str(path))
+    _Checker(str(path)).directory(root, checked)
     return checked
+
+
+def parse_manifest(data: bytes, path: str) -> dict[str, Any]:
+    """The manifest in `data`, the content of `path` (named in errors), checked on its own: not yet
+    against the files of its directory."""
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise BadFileError(path, f"unreadable manifest ({type(error).__name__}: {error})") from None
+    return _Checker(path).manifest(manifest)
 
 
 _HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -148,7 +171,7 @@ def _show(value: Any) -> str:
 class _Checker:
     """Checks a manifest's structure and its agreement with its directory; raises `BadFileError`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
 
     def fail(self, where: str | None, problem: str) -> NoReturn:

@@ -15,8 +15,17 @@
   caught) and every id is inside the vocabulary. Hashing reads each file once (about 1 GB/s);
   `verify=False` skips it for a set already verified.
 
-Any failure raises `BadFileError` naming the file. The memory layout, chosen so training reads
-never copy more than the window it asks for:
+Any failure raises `BadFileError` naming the file.
+
+A corpus at a URL (`s3://bucket/corpus`, `gs://...`) is downloaded first (`local_corpus`): its
+manifest, its tokenizer file and the shards of the split opened, into a local cache folder,
+`$WEBTEXT_CACHE_DIR/corpora/<scheme>/<bucket>/<path>` (default cache: `$XDG_CACHE_HOME/webtext`,
+else `~/.cache/webtext`), where they are memory-mapped and checked as any local set. Each opening
+fetches the manifest again; a shard the previous manifest listed with the same SHA-256, and whose
+copy has its recorded size, is not downloaded again. The checks run on the copy, so a shard
+damaged in the store or on the way is refused as a local one is.
+
+The memory layout, chosen so training reads never copy more than the window it asks for:
 
 - each shard is one memory map; `.shard_tokens[i]` is a zero-copy NumPy view of shard i's
   tokens (one Arrow buffer). Separate files cannot be one NumPy array without copying, so the
@@ -32,14 +41,18 @@ never copy more than the window it asks for:
 from __future__ import annotations
 
 import functools
+import json
+import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from webtext.core import filesys
 from webtext.core.errors import BadFileError, ConfigError
-from webtext.tokenize.manifest import read_manifest
+from webtext.tokenize.manifest import parse_manifest, read_manifest
 from webtext.tokenize.shard_format import (
     MANIFEST_NAME,
     META_EOT_ID,
@@ -47,8 +60,70 @@ from webtext.tokenize.shard_format import (
     META_TOKENIZER_HASH,
     META_VOCAB_SIZE,
     file_sha256,
+    parse_shard_name,
 )
 from webtext.tokenize.windows import TokenWindows
+
+log = logging.getLogger(__name__)
+CACHE_ENV = "WEBTEXT_CACHE_DIR"
+
+
+def cache_folder(url: str) -> Path:
+    """The local folder that holds the downloaded copy of the corpus at `url` (see the module docstring)."""
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "webtext")
+    scheme, _, rest = url.partition("://")
+    return Path(base, "corpora", scheme, *(part for part in rest.split("/") if part not in ("", ".", "..")))
+
+
+def _previous(path: Path) -> tuple[dict[str, str], Any]:
+    """(shard file -> SHA-256, tokenizer entry) of the cached copy's manifest, as the last download left
+    it (nothing when there is none)."""
+    try:
+        old = json.loads(path.read_bytes())
+        return ({shard["file"]: shard["sha256"] for entry in old["splits"].values() for shard in entry["shards"]},
+                old["tokenizer"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}, None
+
+
+def _cached(local: Path, shard: dict[str, Any], previous: dict[str, str]) -> bool:
+    """Whether the copy of `shard` is the one the manifest lists: same SHA-256 as it had, same size."""
+    copy = local / shard["file"]
+    return previous.get(shard["file"]) == shard["sha256"] and copy.is_file() and copy.stat().st_size == shard["n_bytes"]
+
+
+def local_corpus(directory: str | os.PathLike[str], splits: Iterable[str] | None = None) -> Path:
+    """`directory` itself when it is local; for a URL, its cached copy with the manifest, the
+    tokenizer file and the shards of `splits` (all by default) downloaded (see the module docstring)."""
+    if not filesys.is_remote(directory):
+        return Path(directory)
+    url = os.fspath(directory).rstrip("/")
+    source = filesys.join(url, MANIFEST_NAME)
+    try:
+        data = filesys.read_bytes(source)
+    except FileNotFoundError:
+        raise BadFileError(source, "missing: not a shard directory, or its writing did not finish") from None
+    manifest = parse_manifest(data, source)
+    local = cache_folder(url)
+    local.mkdir(parents=True, exist_ok=True)
+    previous, old_tokenizer = _previous(local / MANIFEST_NAME)
+    listed = {shard["file"] for entry in manifest["splits"].values() for shard in entry["shards"]}
+    chosen = manifest["splits"] if splits is None else {s: manifest["splits"][s] for s in splits
+                                                        if s in manifest["splits"]}
+    wanted = [shard["file"] for entry in chosen.values() for shard in entry["shards"]
+              if not _cached(local, shard, previous)]
+    tokenizer = manifest["tokenizer"].get("file")
+    if tokenizer and (old_tokenizer != manifest["tokenizer"] or not (local / tokenizer).is_file()):
+        wanted.append(tokenizer)
+    for stale in local.iterdir():  # shards of another version of the corpus, which its manifest refuses
+        if parse_shard_name(stale.name) and stale.name not in listed:
+            stale.unlink(missing_ok=True)
+    if wanted:
+        log.info("downloading %d files of %s into %s", len(wanted), url, local)
+        filesys.download(url, wanted, local)
+    filesys.write_bytes(local / MANIFEST_NAME, data)  # last: it vouches for the files above
+    return local
 
 
 def _metadata_number(metadata: dict[bytes, bytes], key: bytes) -> int | None:
@@ -170,8 +245,8 @@ class ShardSet:
     @classmethod
     def open(cls, directory: str | os.PathLike[str], split: str, verify: bool = True,
              tokenizer_hash: str | None = None) -> ShardSet:
-        """Memory-map and check the shards of `split` in `directory` (see the module docstring)."""
-        root = Path(directory)
+        """Memory-map and check the shards of `split` in `directory`, a path or a URL (see the module docstring)."""
+        root = local_corpus(directory, [split])
         manifest = read_manifest(root)
         manifest_path = str(root / MANIFEST_NAME)
         splits = manifest["splits"]

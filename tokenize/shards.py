@@ -10,9 +10,11 @@ or an exception inside `with ShardWriter(...)` leaves no shard file behind under
 Every document ends with the end-of-text token: `write` appends it when the tokens given do not
 already end with it (GPT-2 paper, §2.2: documents are joined with `<|endoftext|>`).
 
-`write_shard` writes one shard whose index and count are known beforehand, under its final name:
+`write_shard` writes one shard whose index and count are known beforehand, under its final name,
+into a local directory or a URL (`s3://...`, written whole or not at all by `webtext.core.filesys`):
 the Beam transform (`webtext.tokenize.beam`) writes each shard of a split on whichever worker
-holds its documents. Both check and encode documents with the same `ShardEncoder`.
+holds its documents. `ShardWriter` writes a local directory. Both check and encode documents with
+the same `ShardEncoder`.
 
 This module is the shard API other stages import: `ShardWriter`, `write_shard`, `ShardInfo`,
 `write_manifest` and the reader `ShardSet`.
@@ -30,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
-from webtext.core.atomic import atomic_write
+from webtext.core import filesys
 from webtext.tokenize.manifest import ShardInfo, read_manifest, write_manifest
 from webtext.tokenize.shard_format import (
     DEFAULT_SHARD_BYTES,
@@ -82,13 +84,13 @@ class ShardEncoder:
             raise ValueError(f"document {doc_id!r} has {array.size} tokens, more than a shard holds")
         return array
 
-    def write(self, path: Path, ids: list[str], tokens: list[np.ndarray]) -> _Written:
+    def write(self, path: str | os.PathLike[str], ids: list[str], tokens: list[np.ndarray]) -> _Written:
         """Write documents `ids` with their checked `tokens`, in that order, as one record batch to
-        `path` (atomically); what was written, for `describe`."""
+        `path` (a path or URL, whole or not at all); what was written, for `describe`."""
         lengths = np.fromiter((t.size for t in tokens), dtype=np.int64, count=len(tokens))
         n_tokens = int(lengths.sum())
         if n_tokens > MAX_SHARD_TOKENS:
-            raise ValueError(f"{path.name}: a shard of {n_tokens} tokens is more than the {MAX_SHARD_TOKENS} "
+            raise ValueError(f"{path}: a shard of {n_tokens} tokens is more than the {MAX_SHARD_TOKENS} "
                              "an Arrow shard holds; use more shards")
         offsets = np.zeros(lengths.size + 1, dtype=np.int32)
         np.cumsum(lengths, out=offsets[1:])
@@ -100,8 +102,7 @@ class ShardEncoder:
         with pa.ipc.new_stream(sink, self.schema) as stream:
             stream.write_batch(batch)
         data = sink.getvalue()
-        with atomic_write(path) as handle:
-            handle.write(data)
+        filesys.write_bytes(path, memoryview(data))
         return _Written(len(ids), n_tokens, data.size, hashlib.sha256(memoryview(data)).hexdigest())
 
     def describe(self, index: int, count: int, written: _Written) -> ShardInfo:
@@ -122,8 +123,9 @@ class _Written(NamedTuple):
 def write_shard(directory: str | os.PathLike[str], encoder: ShardEncoder, index: int, count: int,
                 documents: Iterable[tuple[str, Tokens]]) -> ShardInfo:
     """Write `documents` ((id, tokens) pairs, in the order given) as shard `index` of the `count`
-    shards of `encoder.split`, atomically under its final name, and return its description. No
-    document gives a shard of none, so a split's file names always run from 0 to `count - 1`."""
+    shards of `encoder.split`, whole under its final name in `directory` (a path or URL), and return
+    its description. No document gives a shard of none, so a split's file names always run from 0 to
+    `count - 1`."""
     if not 0 <= index < count:
         raise ValueError(f"shard index {index} is outside 0 to {count - 1}")
     ids: list[str] = []
@@ -131,8 +133,7 @@ def write_shard(directory: str | os.PathLike[str], encoder: ShardEncoder, index:
     for doc_id, tokens in documents:
         ids.append(doc_id)
         arrays.append(encoder.tokens(doc_id, tokens))
-    path = Path(directory) / shard_name(encoder.split, index, count)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = filesys.join(directory, shard_name(encoder.split, index, count))
     return encoder.describe(index, count, encoder.write(path, ids, arrays))
 
 

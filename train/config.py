@@ -31,7 +31,8 @@ class TrainConfig:
     """Everything `webtext train` can be told; saved beside the checkpoints as train_config.json, which
     `--config` reads back (what the settings resolved to, such as the model shape, goes to run.json)."""
 
-    data: Path = setting(Path("out/corpus"), "directory of token shards (train and val splits)")
+    data: str = setting("out/corpus", "directory of token shards (train and val splits), or its URL (s3://..., "
+                                      "gs://...: downloaded into the local cache first)")
     model: str = setting("gpt2", "model preset", choices=sorted(PRESETS))
     out: Path | None = setting(None, "run directory for checkpoints and metrics "
                                      "(default: out/checkpoints/<model>)")

@@ -208,7 +208,7 @@ class Trainer:
             save_config(self.run_dir / "run.json", model=self.model_config, batch={
                 "accumulation": self.accumulation, "global_windows": self.global_windows,
                 "world_size": self.processes.world_size, "dtype": str(self.dtype), "device": str(self.device)})
-            keep_tokenizer(self.train_shards, c.data, self.run_dir)
+            keep_tokenizer(self.train_shards, self.train_shards.directory, self.run_dir)
         log.info("model %s: %s parameters; %d windows of %d tokens per step (%d x %d x %d processes)",
                  c.model, f"{model.num_params():,}", self.global_windows, self.model_config.block_size,
                  c.micro_batch, self.accumulation, self.processes.world_size)

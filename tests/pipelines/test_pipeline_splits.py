@@ -63,7 +63,7 @@ def test_the_corpus_puts_each_kept_document_in_the_split_of_its_id(
     assert set(expected.values()) == set(SPLITS)
     # BuildCorpus reads these fields of the job's configuration
     config = SimpleNamespace(input=f"{sample_warc}/*.warc.gz", clean=CleanSettings(), dedup=DedupSettings(),
-                             split=SAMPLE_RULE, eval_sets=[], output=str(tmp_path))
+                             split=SAMPLE_RULE, eval_sets=[], spill=str(tmp_path))
 
     def same_documents(found: list[tuple[str, Document]]) -> None:
         assert {doc.id: split for split, doc in found} == expected
