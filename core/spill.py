@@ -26,10 +26,12 @@ orphan file is never read twice.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import pickle
 import struct
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import apache_beam as beam
@@ -39,13 +41,32 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
+from webtext.core.config import byte_size, setting
 from webtext.core.errors import BadFileError
 from webtext.core.splits import index_of
 
 BUCKETS = 1024
-RUN_BYTES = 64 << 20
-TASK_BYTES = 128 << 20
+RUN_BYTES = 16 << 20
+TASK_BYTES = 32 << 20
 _LENGTH = struct.Struct("<I")
+
+
+@dataclass(frozen=True)
+class SpillSettings:
+    """A worker's memory for groupings against the number of run files and reads (`webtext.core.spill`).
+
+    A task reads one byte range from every run file of its spill, so a corpus of T bytes costs about
+    T² / (run bytes × task bytes) reads: raise both on a cluster whose run files are on an object
+    store; lower them to hold less in each worker."""
+
+    spill_run_bytes: int = setting(RUN_BYTES, "bytes of records a worker buffers before it writes them as a run "
+                                              "file, per grouping; units allowed, e.g. 16MiB", converter=byte_size)
+    spill_task_bytes: int = setting(TASK_BYTES, "bytes of run-file records one grouping task reads and holds in a "
+                                                "worker (a single key's values are never split); units allowed",
+                                    converter=byte_size)
+
+
+DEFAULT_SPILL = SpillSettings()
 
 
 class RunFile(NamedTuple):
@@ -115,22 +136,31 @@ class _WriteRuns(beam.DoFn):
         return RunFile(path, offsets)
 
 
-def _sorted_runs(runs: list[RunFile]) -> list[RunFile]:
-    return sorted(runs, key=lambda run: run.path)
+def _sorted_runs(lists: Iterable[list[RunFile]]) -> list[RunFile]:
+    return sorted(itertools.chain.from_iterable(lists), key=lambda run: run.path)
+
+
+def _parts(records: beam.PCollection | tuple[beam.PCollection, ...]) -> tuple[beam.PCollection, ...]:
+    return (records,) if isinstance(records, beam.PCollection) else tuple(records)
 
 
 class Spill(beam.PTransform):
-    """(group, point, value) records -> a singleton PCollection: the list of their `RunFile`s."""
+    """(group, point, value) records, in one PCollection or a tuple of them -> a singleton PCollection:
+    the list of their `RunFile`s.
 
-    def __init__(self, directory: str, run_bytes: int = RUN_BYTES) -> None:
+    Each PCollection is written where it is made: a `Flatten` of PCollections made in different
+    stages would be a stage boundary, which the local runner holds in its driver."""
+
+    def __init__(self, directory: str, settings: SpillSettings = DEFAULT_SPILL) -> None:
         super().__init__()
-        self._directory, self._run_bytes = directory, run_bytes
+        self._directory, self._run_bytes = directory, settings.spill_run_bytes
 
-    def expand(self, records: beam.PCollection) -> beam.PCollection:
-        return (records
-                | "WriteRuns" >> beam.ParDo(_WriteRuns(self._directory, self._run_bytes))
-                | "Runs" >> beam.combiners.ToList()
-                | "Sort" >> beam.Map(_sorted_runs))
+    def expand(self, records: beam.PCollection | tuple[beam.PCollection, ...]) -> beam.PCollection:
+        lists = tuple(part
+                      | f"WriteRuns{index}" >> beam.ParDo(_WriteRuns(self._directory, self._run_bytes))
+                      | f"Runs{index}" >> beam.combiners.ToList()
+                      for index, part in enumerate(_parts(records)))
+        return lists | "AllRuns" >> beam.Flatten() | "Sorted" >> beam.CombineGlobally(_sorted_runs)
 
 
 def read_buckets(runs: Iterable[RunFile], group: str, first: int, end: int) -> Iterator[tuple[float, Any]]:
@@ -196,17 +226,20 @@ def _group(task: tuple[int, int], runs: list[RunFile]) -> Iterator[tuple[Any, li
 
 
 class SpillGroupByKey(beam.PTransform):
-    """`GroupByKey` through run files in `directory`: (key, value) -> (key, [values]); a worker holds
-    one task of about `task_bytes` of records, the runner only the run files' names and offsets."""
+    """`GroupByKey` through run files in `directory`: (key, value) pairs, in one PCollection or a tuple
+    of them (grouped together, as after a `Flatten`) -> (key, [values]); a worker holds one task of
+    about `task_bytes` of records, the runner only the run files' names and offsets."""
 
-    def __init__(self, directory: str, task_bytes: int = TASK_BYTES, run_bytes: int = RUN_BYTES) -> None:
+    def __init__(self, directory: str, settings: SpillSettings = DEFAULT_SPILL) -> None:
         super().__init__()
-        self._directory, self._task_bytes, self._run_bytes = directory, task_bytes, run_bytes
+        self._directory, self._settings = directory, settings
 
-    def expand(self, pairs: beam.PCollection) -> beam.PCollection:
-        runs = pairs | "Point" >> beam.Map(_keyed) | "Spill" >> Spill(self._directory, self._run_bytes)
-        tasks = (pairs.pipeline
+    def expand(self, pairs: beam.PCollection | tuple[beam.PCollection, ...]) -> beam.PCollection:
+        parts = _parts(pairs)
+        runs = (tuple(part | f"Point{index}" >> beam.Map(_keyed) for index, part in enumerate(parts))
+                | "Spill" >> Spill(self._directory, self._settings))
+        tasks = (parts[0].pipeline
                  | "Once" >> beam.Create([None])
-                 | "Plan" >> beam.FlatMap(_plan, beam.pvalue.AsSingleton(runs), self._task_bytes)
+                 | "Plan" >> beam.FlatMap(_plan, beam.pvalue.AsSingleton(runs), self._settings.spill_task_bytes)
                  | "Spread" >> beam.Reshuffle())
         return tasks | "Group" >> beam.FlatMap(_group, beam.pvalue.AsSingleton(runs))

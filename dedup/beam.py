@@ -29,7 +29,7 @@ import numpy as np
 from apache_beam.pvalue import PCollection, TaggedOutput
 from webtext.core.document import Document
 from webtext.core.reasons import DEDUP_EXACT, DEDUP_NEAR
-from webtext.core.spill import SpillGroupByKey
+from webtext.core.spill import DEFAULT_SPILL, SpillGroupByKey, SpillSettings
 from webtext.dedup.clusters import UnionFind
 from webtext.dedup.keep import KeepKey, choose_kept, exact_key, keep_key
 from webtext.dedup.lsh import Banding, band_keys, optimal_bands
@@ -69,14 +69,14 @@ class ExactDedup(beam.PTransform):
     """Keep one document per normalized text (NFKC, case-folded, whitespace collapsed); groups go
     through run files in the directory `spill`."""
 
-    def __init__(self, spill: str) -> None:
+    def __init__(self, spill: str, spill_settings: SpillSettings = DEFAULT_SPILL) -> None:
         super().__init__()
-        self.spill = spill
+        self.spill, self.spill_settings = spill, spill_settings
 
     def expand(self, docs: PCollection) -> DedupOutputs:
         results = (docs
                    | "KeyByText" >> beam.Map(lambda doc: (exact_key(doc.text), doc))
-                   | "GroupByText" >> SpillGroupByKey(self.spill)
+                   | "GroupByText" >> SpillGroupByKey(self.spill, self.spill_settings)
                    | "KeepBest" >> beam.ParDo(_KeepBestOfGroup()).with_outputs("dropped", "report", main="kept"))
         return DedupOutputs(results.kept, results.dropped, results.report)
 
@@ -164,9 +164,10 @@ class NearDedup(beam.PTransform):
     (verified by estimated Jaccard) -> connected components -> keep rule per component; groups go
     through run files in the directory `spill`."""
 
-    def __init__(self, spill: str, settings: DedupSettings | None = None) -> None:
+    def __init__(self, spill: str, settings: DedupSettings | None = None,
+                 spill_settings: SpillSettings = DEFAULT_SPILL) -> None:
         super().__init__()
-        self.spill = spill
+        self.spill, self.spill_settings = spill, spill_settings
         self.settings = settings or DedupSettings()
         self.banding = optimal_bands(self.settings.threshold, self.settings.num_perm)
         log.info("%s", self.banding.describe())
@@ -175,14 +176,13 @@ class NearDedup(beam.PTransform):
         edges = (docs
                  | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.settings.batch_size)
                  | "Sign" >> beam.ParDo(_Sign(self.settings, self.banding))
-                 | "GroupByBand" >> SpillGroupByKey(self.spill)
+                 | "GroupByBand" >> SpillGroupByKey(self.spill, self.spill_settings)
                  | "BucketEdges" >> beam.ParDo(_BucketEdges(self.settings)))
         decisions = (edges
                      | "Components" >> beam.CombineGlobally(_Components())
                      | "Decisions" >> beam.FlatMap(lambda pairs: pairs))
         results = ((docs | "KeyById" >> beam.Map(lambda doc: (doc.id, doc)), decisions)
-                   | "Both" >> beam.Flatten()
-                   | "JoinDecisions" >> SpillGroupByKey(self.spill)
+                   | "JoinDecisions" >> SpillGroupByKey(self.spill, self.spill_settings)
                    | "Apply" >> beam.FlatMap(_apply_decision).with_outputs("dropped", main="kept"))
         sizes = (decisions
                  | "PerCluster" >> beam.Map(lambda pair: (pair[1], 1))

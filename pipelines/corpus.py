@@ -149,8 +149,8 @@ class BuildCorpus(beam.PTransform):
         config = self.config
         read = root | "ReadWarc" >> ReadWarc(config.input, max_body=config.clean.extract.max_bytes)
         cleaned = read.pages | "Clean" >> CleanPages(config.clean)
-        exact = cleaned.kept | "ExactDedup" >> ExactDedup(config.spill)
-        near = exact.kept | "NearDedup" >> NearDedup(config.spill, config.dedup)
+        exact = cleaned.kept | "ExactDedup" >> ExactDedup(config.spill, config.spill_settings)
+        near = exact.kept | "NearDedup" >> NearDedup(config.spill, config.dedup, config.spill_settings)
         final = self._decontaminate(root, near.kept)
         documents = final.kept | "Split" >> beam.Map(lambda doc, rule=config.split: (rule.split_of(doc.id), doc))
         accounting = {"pages": read.pages, "not_ok": read.not_ok, "dead": read.dead, "kept": documents,

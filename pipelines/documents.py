@@ -41,7 +41,7 @@ from webtext.core import filesys
 from webtext.core.combine import CombineParts
 from webtext.core.docfiles import DOCUMENT_SCHEMA, document_from_row, parquet_row
 from webtext.core.document import Document
-from webtext.core.spill import BUCKETS, RunFile, Spill, read_buckets, read_index
+from webtext.core.spill import BUCKETS, DEFAULT_SPILL, RunFile, Spill, SpillSettings, read_buckets, read_index
 from webtext.core.splits import SPLITS, id_point
 
 SCHEMA = DOCUMENT_SCHEMA.append(pa.field("split", pa.string()))
@@ -99,12 +99,12 @@ class SpillDocuments(beam.PTransform):
     """(split, Document) pairs -> the list of their run files in `directory` (a singleton), by split
     and `file_point`."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, settings: SpillSettings = DEFAULT_SPILL) -> None:
         super().__init__()
-        self._directory = directory
+        self._directory, self._settings = directory, settings
 
     def expand(self, documents: beam.PCollection) -> beam.PCollection:
-        return documents | "ByFilePoint" >> beam.Map(_spilled) | "Spill" >> Spill(self._directory)
+        return documents | "ByFilePoint" >> beam.Map(_spilled) | "Spill" >> Spill(self._directory, self._settings)
 
 
 def _every_file(size: tuple[str, int], target: int) -> Iterator[tuple[str, int, int]]:

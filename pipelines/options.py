@@ -24,6 +24,7 @@ from webtext.clean.settings import CleanSettings
 from webtext.core.config import from_namespace
 from webtext.core.config_file import add_config_option
 from webtext.core.errors import ConfigError
+from webtext.core.spill import SpillSettings
 from webtext.core.splits import SplitRule
 from webtext.dedup.evalsets import EvalSet, load_eval_sets
 from webtext.dedup.settings import DedupSettings
@@ -55,6 +56,7 @@ class JobConfig:
     split: SplitRule
     shards: ShardSettings
     documents: DocumentSettings
+    spill_settings: SpillSettings
     tokenizer_sample_bytes: int
     progress_seconds: int
     eval: tuple[str, ...] = ()
@@ -83,7 +85,7 @@ class JobConfig:
                 "clean": self.clean, "dedup": self.dedup, "split": self.split,
                 "bpe": TrainSettings(vocab_size=self.vocab_size, min_frequency=self.min_frequency),
                 "shards": self.shards,
-                "documents": self.documents}
+                "documents": self.documents, "spill": self.spill_settings}
 
 
 def check_beam_options(beam_argv: Sequence[str]) -> None:
@@ -131,4 +133,5 @@ def resolve(args: argparse.Namespace, options: PipelineOptions) -> JobConfig:
                      eval_sets=load_eval_sets(job.eval), clean=from_namespace(CleanSettings, args), dedup=dedup,
                      split=split, shards=shards,
                      documents=documents, tokenizer_sample_bytes=job.tokenizer_sample_bytes, eval=tuple(job.eval),
-                     overwrite=job.overwrite, progress_seconds=job.progress_seconds)
+                     overwrite=job.overwrite, progress_seconds=job.progress_seconds,
+                     spill_settings=from_namespace(SpillSettings, args))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from webtext.clean.settings import CleanSettings
 from webtext.core.config import add_arguments, byte_size, setting
+from webtext.core.spill import SpillSettings
 from webtext.core.splits import SplitRule
 from webtext.dedup.settings import DedupSettings
 from webtext.tokenize.settings import ShardSettings, TrainSettings
@@ -75,7 +76,7 @@ class DocumentSettings:
 
 JOB_SECTIONS: dict[str, type] = {"job": JobSettings, "clean": CleanSettings, "dedup": DedupSettings,
                                  "split": SplitRule, "bpe": TrainSettings, "shards": ShardSettings,
-                                 "documents": DocumentSettings}
+                                 "documents": DocumentSettings, "spill": SpillSettings}
 
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:

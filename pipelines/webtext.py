@@ -85,7 +85,7 @@ def _write_documents(documents: beam.PCollection, config: JobConfig) -> tuple[be
     """Write the documents files; returns the text bytes per split (`SplitSizes`) and the documents'
     run files (`SpillDocuments`)."""
     sizes = documents | "SplitSizes" >> SplitSizes()
-    runs = documents | "SpillDocuments" >> SpillDocuments(config.spill)
+    runs = documents | "SpillDocuments" >> SpillDocuments(config.spill, config.spill_settings)
     _ = sizes | "WriteDocuments" >> WriteDocuments(_documents_dir(config), config.documents.documents_bytes, runs)
     return sizes, runs
 
@@ -106,7 +106,7 @@ def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.
     shards = config.shards
     tokenize = TokenizeAndWrite(tokenizer, config.output, config.spill,
                                 shard_bytes=shards.shard_bytes, batch_size=shards.tokenize_batch,
-                                shards_per_split=shards.shards_per_split)
+                                shards_per_split=shards.shards_per_split, spill_settings=config.spill_settings)
     infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
     _ = (p | "Once" >> beam.Create([None])
          | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),

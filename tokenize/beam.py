@@ -41,7 +41,7 @@ import numpy as np
 from webtext.core import filesys
 from webtext.core.document import Document
 from webtext.core.errors import ConfigError
-from webtext.core.spill import RunFile, Spill, read_index
+from webtext.core.spill import DEFAULT_SPILL, RunFile, Spill, SpillSettings, read_index
 from webtext.tokenize.bpe import Tokenizer, load_tokenizer
 from webtext.tokenize.manifest import ShardInfo
 from webtext.tokenize.shard_format import (
@@ -149,7 +149,7 @@ class TokenizeAndWrite(beam.PTransform):
 
     def __init__(self, tokenizer_path: str | os.PathLike[str], output_dir: str | os.PathLike[str], spill: str,
                  shard_bytes: int = DEFAULT_SHARD_BYTES, batch_size: int = 256,
-                 shards_per_split: int | None = None) -> None:
+                 shards_per_split: int | None = None, spill_settings: SpillSettings = DEFAULT_SPILL) -> None:
         super().__init__()
         tokenizer = load_tokenizer(tokenizer_path)  # fails here, before the pipeline runs
         if shards_per_split is not None and shards_per_split < 1:
@@ -160,7 +160,7 @@ class TokenizeAndWrite(beam.PTransform):
         self._per_shard = tokens_per_shard(shard_bytes, token_dtype(tokenizer.vocab_size))
         self._path = os.fspath(tokenizer_path)
         self._output = os.fspath(output_dir)
-        self._spill = spill
+        self._spill, self._spill_settings = spill, spill_settings
         self._batch_size = batch_size
         self._shards_per_split = shards_per_split
 
@@ -173,7 +173,7 @@ class TokenizeAndWrite(beam.PTransform):
                   | "TokenCounts" >> beam.Map(_token_count)
                   | "SplitSizes" >> beam.CombinePerKey(sum)
                   | "ShardCounts" >> beam.Map(_shard_count, self._per_shard, self._shards_per_split))
-        runs = tokenized | "ByShardPoint" >> beam.Map(_spilled) | "Spill" >> Spill(self._spill)
+        runs = tokenized | "ByShardPoint" >> beam.Map(_spilled) | "Spill" >> Spill(self._spill, self._spill_settings)
         saved = (documents.pipeline
                  | "Once" >> beam.Create([None])
                  | "SaveTokenizer" >> beam.Map(_save_tokenizer, self._path, self._output))

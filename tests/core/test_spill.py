@@ -14,8 +14,19 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.errors import BadFileError
-from webtext.core.spill import BUCKETS, RunFile, Spill, SpillGroupByKey, group_tasks, read_buckets, read_index
+from webtext.core.spill import (
+    BUCKETS,
+    RunFile,
+    Spill,
+    SpillGroupByKey,
+    SpillSettings,
+    group_tasks,
+    read_buckets,
+    read_index,
+)
 from webtext.core.splits import index_of
+
+SMALL = SpillSettings(spill_run_bytes=2048, spill_task_bytes=4096)  # many run files and tasks, as at scale
 
 
 def _pairs(n: int, keys: int) -> list[tuple[str, int]]:
@@ -35,10 +46,9 @@ def test_spill_group_by_key_groups_like_group_by_key(tmp_path: Path, workers: in
                                                      local_pipeline: Callable[..., TestPipeline]) -> None:
     pairs = _pairs(3000, 200)
     options = {"direct_running_mode": "multi_processing", "direct_num_workers": workers}
-    # Small runs and tasks: many run files per bundle and many tasks, as at scale.
     with local_pipeline(**options) as pipeline:
         grouped = (pipeline | beam.Create(pairs)
-                   | SpillGroupByKey(str(tmp_path / "spill"), task_bytes=4096, run_bytes=2048))
+                   | SpillGroupByKey(str(tmp_path / "spill"), SMALL))
         assert_that(grouped | beam.MapTuple(lambda key, values: (key, sorted(values))),
                     equal_to(_sorted_groups(pairs)))
     assert len(list((tmp_path / "spill").iterdir())) > 10
@@ -72,7 +82,7 @@ def _write_runs(tmp_path: Path, records: list[tuple[str, float, object]],
     """Run files of `records`, written by `Spill` in a real pipeline, and the list it made of them."""
     saved = tmp_path / "runs.pickle"
     with local_pipeline() as pipeline:
-        runs = pipeline | beam.Create(records) | Spill(str(tmp_path / "spill"), run_bytes=4096)
+        runs = pipeline | beam.Create(records) | Spill(str(tmp_path / "spill"), SpillSettings(spill_run_bytes=4096))
         _ = runs | beam.Map(lambda found: saved.write_bytes(pickle.dumps(found)))
     found: list[RunFile] = pickle.loads(saved.read_bytes())
     assert len(found) > 1
@@ -99,3 +109,13 @@ def test_a_cut_run_file_is_one_error_naming_it(tmp_path: Path, local_pipeline: C
     Path(damaged.path).write_bytes(data[: len(data) // 2])
     with pytest.raises(BadFileError, match="run file ends at byte .* before its index"):
         list(read_buckets([damaged], "", 0, BUCKETS))
+
+
+def test_spill_group_by_key_groups_several_pcollections_together(
+        tmp_path: Path, local_pipeline: Callable[..., TestPipeline]) -> None:
+    left, right = _pairs(500, 40), [(f"key-{i}", -i) for i in range(0, 60, 3)]
+    with local_pipeline() as pipeline:
+        parts = (pipeline | "Left" >> beam.Create(left), pipeline | "Right" >> beam.Create(right))
+        grouped = parts | SpillGroupByKey(str(tmp_path / "spill"), SMALL)
+        assert_that(grouped | beam.MapTuple(lambda key, values: (key, sorted(values))),
+                    equal_to(_sorted_groups(left + right)))
