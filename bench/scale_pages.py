@@ -121,10 +121,14 @@ class ScaledPages:
         return template, parts
 
     def _substitute(self, parts: list[str], chosen: np.ndarray, rng: np.random.Generator) -> None:
+        """Replace the words `chosen` with seeded draws from the vocabulary, each one by another word
+        (a draw of the same word takes the next one), so that a near duplicate is never an exact one."""
         draws = rng.integers(len(self.vocabulary), size=len(chosen))
         for word, draw in zip(chosen.tolist(), draws.tolist(), strict=True):
-            upper = parts[2 * word + 1][0].isupper()
-            parts[2 * word + 1] = (self.capitalized if upper else self.vocabulary)[draw]
+            old = parts[2 * word + 1]
+            if self.vocabulary[draw] == old.lower():
+                draw = (draw + 1) % len(self.vocabulary)
+            parts[2 * word + 1] = (self.capitalized if old[0].isupper() else self.vocabulary)[draw]
 
     def plan(self, count: int) -> list[int | None]:
         """For each of `count` pages, None (an original) or the original page it nearly copies;
