@@ -21,6 +21,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that
 from webtext.clean.settings import CleanSettings
 from webtext.core.document import Document
+from webtext.core.spill import SpillSettings
 from webtext.core.splits import SPLITS, SplitRule
 from webtext.core.urls import doc_id
 from webtext.dedup.settings import DedupSettings
@@ -63,7 +64,8 @@ def test_the_corpus_puts_each_kept_document_in_the_split_of_its_id(
     assert set(expected.values()) == set(SPLITS)
     # BuildCorpus reads these fields of the job's configuration
     config = SimpleNamespace(input=f"{sample_warc}/*.warc.gz", clean=CleanSettings(), dedup=DedupSettings(),
-                             split=SAMPLE_RULE, eval_sets=[], spill=str(tmp_path))
+                             split=SAMPLE_RULE, eval_sets=[], spill=str(tmp_path),
+                             spill_settings=SpillSettings())
 
     def same_documents(found: list[tuple[str, Document]]) -> None:
         assert {doc.id: split for split, doc in found} == expected
