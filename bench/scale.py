@@ -47,6 +47,11 @@ from scale_pages import ScaledPages, source_pages  # bench/scale_pages.py
 from webtext.tokenize.bpe import train_tokenizer
 
 NEAR_SHARE = 0.05
+# A worker writing a shard or a documents file holds that file (about 4x its bytes): with the
+# defaults (256 MiB) that bound is reached only past 100k pages, so a run of 10k pages would hold
+# less than the bound and the ratios would show the files growing, not the job. At 16 MiB every
+# size holds several files per split, and what the ratios measure is what grows with the corpus.
+UNIT_BYTES = "16MiB"
 POLL_SECONDS = 0.2
 
 
@@ -108,7 +113,8 @@ def _label(pid: int, root: int) -> str:
 def run_job(warc: Path, out: Path, tokenizer: Path, pages: int) -> Run:
     """Run the main job on `warc`, polling its process tree for each process's peak RSS."""
     command = [BEAM, "run", "pipelines/webtext.py", f"--input={warc}/*.warc.gz", f"--output={out}",
-               f"--tokenizer={tokenizer}", "--direct_num_workers=2"]
+               f"--tokenizer={tokenizer}", "--direct_num_workers=2", f"--shard-bytes={UNIT_BYTES}",
+               f"--documents-bytes={UNIT_BYTES}"]
     started = time.perf_counter()
     with (out.parent / f"{out.name}.log").open("w") as log:
         job = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
