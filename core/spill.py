@@ -8,7 +8,7 @@ to local disk (Dean & Ghemawat, *MapReduce*, OSDI 2004, §3.1):
 
 1. `Spill`: each worker appends its `(group, point, value)` records to an in-memory buffer, sorted
    into `BUCKETS` buckets per group by `point` (a number in [0, 1), e.g. a hash of the document id),
-   and writes the buffer as one *run file* whenever it reaches `run_bytes` and when its bundle
+   and writes the buffer as one *run file* whenever it reaches `spill_run_bytes` and when its bundle
    ends. A run file holds its records bucket after bucket; `RunFile` (its path and the byte offset
    where each of its buckets starts, a few KB) is all that passes through the runner, gathered
    into one list (a singleton PCollection, used as a side input).
@@ -16,7 +16,7 @@ to local disk (Dean & Ghemawat, *MapReduce*, OSDI 2004, §3.1):
    `read_index`), so each holds one bucket range, never the whole PCollection.
 
 `SpillGroupByKey` is a `GroupByKey` built on it: the point is a hash of the key, and the buckets
-are cut into tasks of about `task_bytes` each, each task grouped in the memory of one worker. Run
+are cut into tasks of about `spill_task_bytes` each, each grouped in the memory of one worker. Run
 files go to `directory` on any Beam filesystem the workers can reach (local disk for the local
 runner, `gs://`/`s3://` on a cluster); the caller removes the directory when the job is done. A
 record is read only from the run files named by completed bundles, so a retried bundle's
