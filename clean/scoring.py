@@ -7,6 +7,10 @@
 - `benchmark_scores`: the Scrapinghub/Zyte article-extraction benchmark's metric — each text is
   the multiset of its word 4-grams; per page, precision and recall over those multisets;
   precision and recall are averaged over pages and F1 is the harmonic mean of the two averages.
+- `snippet_rates`: the measure of trafilatura's own evaluation set (Barbaresi 2021) — per page,
+  text snippets that belong to the main text ("with") and text that must not be in it
+  ("without"); the share of "with" snippets found and of "without" snippets leaked, over all
+  pages. Snippets and text are compared in NFC with whitespace runs as one space.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from webtext.core.document import Page
@@ -84,3 +89,68 @@ def load_benchmark(directory: Path) -> list[tuple[Page, str]]:
     return [(Page(url=item["url"], status=200, headers=(("Content-Type", "text/html"),),
                   body=gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes()), fetched_at=""),
              item["articleBody"]) for key, item in sorted(truth.items())]
+
+
+@dataclass(frozen=True)
+class SnippetPage:
+    """A page of a snippet set, with text that belongs to its main text and text that does not."""
+
+    page: Page
+    with_snippets: tuple[str, ...] = ()
+    without_snippets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SnippetRates:
+    """Snippets found over snippets asked for, of each kind, summed over pages."""
+
+    found: int
+    wanted: int
+    leaked: int
+    unwanted: int
+    pages: list[str] = field(default_factory=list, compare=False)  # URLs of pages without text
+
+    @property
+    def found_rate(self) -> float:
+        """Share of "with" snippets found in the extracted text (higher is better)."""
+        return self.found / self.wanted if self.wanted else 1.0
+
+    @property
+    def leak_rate(self) -> float:
+        """Share of "without" snippets found in the extracted text (lower is better)."""
+        return self.leaked / self.unwanted if self.unwanted else 0.0
+
+
+def _comparable(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def snippet_rates(pairs: Iterable[tuple[str, SnippetPage]]) -> SnippetRates:
+    """The snippet rates of extracted texts, one (text, page) pair per page ("" for no text)."""
+    found = wanted = leaked = unwanted = 0
+    empty: list[str] = []
+    for text, item in pairs:
+        plain = _comparable(text)
+        if not plain:
+            empty.append(item.page.url)
+        found += sum(bool(plain) and _comparable(s) in plain for s in item.with_snippets)
+        leaked += sum(bool(plain) and _comparable(s) in plain for s in item.without_snippets)
+        wanted += len(item.with_snippets)
+        unwanted += len(item.without_snippets)
+    return SnippetRates(found, wanted, leaked, unwanted, empty)
+
+
+def load_snippet_set(directory: Path) -> list[SnippetPage]:
+    """The pages of a snippet set folder (`evaldata.json` mapping each URL to its `file`, `with`
+    and `without` lists; `html/<file>.gz`, the layout of trafilatura's evaluation set), in URL
+    order; entries whose page file is absent are left out."""
+    entries = json.loads((directory / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for url, item in sorted(entries.items()):
+        path = directory / "html" / f"{item['file']}.gz"
+        if not path.is_file():
+            continue
+        page = Page(url=url, status=200, headers=(("Content-Type", "text/html"),),
+                    body=gzip.decompress(path.read_bytes()), fetched_at="")
+        pages.append(SnippetPage(page, tuple(item.get("with") or ()), tuple(item.get("without") or ())))
+    return pages

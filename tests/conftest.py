@@ -63,11 +63,22 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
-@pytest.fixture(scope="session")
-def extraction_benchmark() -> Path:
-    """`../shared/data/extraction-benchmark` (real pages with their main text by hand, beside the
-    repository); the test is skipped where it is absent."""
-    path = SHARED_DATA / "extraction-benchmark"
+def _shared(name: str) -> Path:
+    """`../shared/data/<name>` beside the repository; the test asking for it is skipped where it
+    is absent (the one place the suite looks for the shared data)."""
+    path = SHARED_DATA / name
     if not path.is_dir():
         pytest.skip(f"{path} is absent")
     return path
+
+
+@pytest.fixture(scope="session")
+def extraction_benchmark() -> Path:
+    """`../shared/data/extraction-benchmark`: 92 real pages with their main text by hand."""
+    return _shared("extraction-benchmark")
+
+
+@pytest.fixture(scope="session")
+def snippet_set() -> Path:
+    """`../shared/data/trafilatura-eval`: real pages with text that must and must not be kept."""
+    return _shared("trafilatura-eval")
