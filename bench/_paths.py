@@ -8,3 +8,4 @@ from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 EXTRACTION_BENCHMARK = SHARED_DATA / "extraction-benchmark"
+SNIPPET_SET = SHARED_DATA / "trafilatura-eval"

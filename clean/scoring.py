@@ -1,4 +1,5 @@
-"""How close extracted text is to human ground truth: the two metrics the clean stage is held to.
+"""How close extracted text is to human ground truth: the metrics the clean stage is held to, the
+real-page sets they are measured on, and the extractors compared there.
 
 - `token_f1`: bag-of-words F1 of one page (tokens are `\\w+` runs, compared as multisets), the
   usual measure of main-text extraction (Kohlschütter et al. 2010, "Boilerplate Detection using
@@ -11,20 +12,34 @@
   text snippets that belong to the main text ("with") and text that must not be in it
   ("without"); the share of "with" snippets found and of "without" snippets leaked, over all
   pages. Snippets and text are compared in NFC with whitespace runs as one space.
+
+`run_extractors` runs the extractors these sets compare (`EXTRACTORS`: the stage, its extraction
+alone, bare `trafilatura.extract` with its defaults and with `include_comments=False`) over pages,
+on several processes if asked, and keeps why the stage dropped a page (`drop_report` lists them);
+`bench/clean.py` and the real-page tests both use it. The stage runs there with `quality_settings`:
+its defaults with the language filter off, since both sets are multilingual.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gzip
 import json
+import multiprocessing
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from webtext.core.document import Page
+import trafilatura
+from webtext.clean.extract import extract_page
+from webtext.clean.filters import Filter, default_filters
+from webtext.clean.settings import CleanSettings
+from webtext.clean.stage import clean_page
+from webtext.core.document import Document, Page
 
 _WORD = re.compile(r"\w+")
 
@@ -154,3 +169,88 @@ def load_snippet_set(directory: Path) -> list[SnippetPage]:
                     body=gzip.decompress(path.read_bytes()), fetched_at="")
         pages.append(SnippetPage(page, tuple(item.get("with") or ()), tuple(item.get("without") or ())))
     return pages
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an extractor made of one page: its text, or "" with why and by which filter it was dropped."""
+
+    url: str
+    text: str
+    drop_reason: str | None = None
+    dropped_by: str = ""  # `meta["dropped_by"]` of the filter, or "extraction"
+
+
+def quality_settings() -> CleanSettings:
+    """The stage's default settings with the language filter off, as the real-page sets measure it."""
+    settings = CleanSettings()
+    return dataclasses.replace(settings, filters=dataclasses.replace(settings.filters, languages=[]))
+
+
+@functools.cache
+def _quality_stage() -> tuple[CleanSettings, list[Filter]]:
+    settings = quality_settings()
+    return settings, default_filters(settings.filters)
+
+
+def _outcome(doc: Document) -> Outcome:
+    if doc.drop_reason is None:
+        return Outcome(doc.url, doc.text)
+    return Outcome(doc.url, "", doc.drop_reason, str(doc.meta.get("dropped_by", "extraction")))
+
+
+def _stage(page: Page) -> Outcome:
+    settings, filters = _quality_stage()
+    return _outcome(clean_page(page, settings, filters))
+
+
+def _extraction(page: Page) -> Outcome:
+    return _outcome(extract_page(page, _quality_stage()[0].extract))
+
+
+def _bare(page: Page) -> Outcome:
+    return Outcome(page.url, trafilatura.extract(page.body) or "")
+
+
+def _bare_without_comments(page: Page) -> Outcome:
+    return Outcome(page.url, trafilatura.extract(page.body, include_comments=False) or "")
+
+
+STAGE = "stage (clean_page)"
+EXTRACTION = "extraction alone (extract_page)"
+BARE = "trafilatura.extract(html)"
+BARE_NO_COMMENTS = "trafilatura.extract(html, include_comments=False)"
+EXTRACTORS: dict[str, Callable[[Page], Outcome]] = {
+    STAGE: _stage, EXTRACTION: _extraction, BARE: _bare, BARE_NO_COMMENTS: _bare_without_comments}
+
+
+def _run(task: tuple[str, Page]) -> Outcome:
+    name, page = task
+    return EXTRACTORS[name](page)
+
+
+def run_extractors(pages: Sequence[Page], names: Sequence[str] = tuple(EXTRACTORS),
+                   processes: int = 1) -> dict[str, list[Outcome]]:
+    """The outcome of each extractor named (keys of `EXTRACTORS`) on each page, in page order;
+    the work is spread over `processes` worker processes when more than one."""
+    tasks = [(name, page) for name in names for page in pages]
+    if processes > 1:
+        with multiprocessing.Pool(processes) as pool:
+            outcomes = pool.map(_run, tasks, chunksize=4)  # small chunks: no worker idles at the end
+    else:
+        outcomes = [_run(task) for task in tasks]
+    return {name: outcomes[index * len(pages):(index + 1) * len(pages)] for index, name in enumerate(names)}
+
+
+def dropped(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """The outcomes of pages that were dropped, in order."""
+    return [outcome for outcome in outcomes if outcome.drop_reason is not None]
+
+
+def drop_report(outcomes: Iterable[Outcome]) -> list[str]:
+    """A line per dropped page ("filter reason URL"), then how many pages each filter dropped."""
+    drops = dropped(outcomes)
+    counts = Counter(outcome.dropped_by for outcome in drops)
+    per_filter = ", ".join(f"{name} {count}" for name, count in counts.most_common()) or "none"
+    lines = [f"{o.dropped_by} {o.drop_reason} {o.url}" for o in drops]
+    return [*lines, f"{len(drops)} dropped; per filter: {per_filter}"]

@@ -24,9 +24,14 @@ class ExtractSettings:
     timeout_s: float = setting(10.0, "hard time limit for extracting one page, in seconds")
     favor_precision: bool = setting(
         True, "trafilatura favor_precision: leave out doubtful blocks (best F1 on real pages)")
+    recall_fallback_chars: int = setting(
+        500, "when precision mode keeps fewer characters than this, extract the page in recall mode too "
+             "(0: never)")
+    recall_fallback_ratio: float = setting(
+        3.0, "take the recall-mode text instead when it has at least this many times the characters")
     include_comments: bool = setting(False, "keep the comment section of a page")
     include_tables: bool = setting(True, "keep the text of tables inside the article")
-    with_metadata: bool = setting(True, "extract title, date and language")
+    with_metadata: bool = setting(True, "extract the title, the date and the language the page declares")
     line_cleanup: bool = setting(
         True, "normalize whitespace and Unicode (NFC) and strip residual boilerplate lines")
 
@@ -36,10 +41,18 @@ class FilterSettings:
     """Thresholds of the document filters (see `webtext.clean.filters`)."""
 
     min_words: int = setting(50, "fewer words than this is too_short (Gopher: 50)")
+    short_prose_words: int = setting(
+        25, "a text under --min-words is kept when it has at least this many words in at least two "
+            "sentences of five or more words (C4's sentence); a value of --min-words or more turns "
+            "the rule off")
     max_words: int = setting(100_000, "more words than this is too_long (Gopher: 100,000)")
     drop_wikipedia: bool = setting(True, "drop Wikipedia and its mirrors (GPT-2 removed Wikipedia)")
     languages: list[str] = setting(
-        [], "keep only these ISO 639-1 languages, e.g. en (empty: keep every language)")
+        ["en"], "keep only documents detected in these languages (ISO 639-1 codes, e.g. en de); WebText kept "
+                "English only. An empty value (--languages=) keeps every language")
+    min_language_score: float = setting(
+        0.5, "with --languages, keep a document only when the language model gives its language at least this "
+             "probability (CCNet: 0.5)")
     quality: bool = setting(
         True, "apply the repetition, symbol-ratio and boilerplate heuristics (Gopher, C4)")
     max_boilerplate_fraction: float = setting(

@@ -42,7 +42,8 @@ _POST = pa.struct([("post_id", pa.string()), ("subreddit", pa.string()), ("score
 # The one Parquet layout of documents, in `Document` field order (the main job adds a `split` column).
 DOCUMENT_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string()), ("domain", pa.string()),
                              ("text", pa.string()), ("title", pa.string()), ("fetched_at", pa.string()),
-                             ("reddit", pa.list_(_POST)), ("language", pa.string()), ("date", pa.string()),
+                             ("reddit", pa.list_(_POST)), ("language", pa.string()),
+                             ("language_score", pa.float64()), ("date", pa.string()),
                              ("drop_reason", pa.string()), ("duplicate_of", pa.string()), ("meta", pa.string())])
 
 
@@ -103,6 +104,9 @@ def document_problem(row: Any) -> str | None:
     for name in (*_STRINGS, *_NULLABLE):
         if row.get(name) is not None and not isinstance(row[name], str):
             return f"'{name}' is {_type_name(row[name])}, not a string"
+    score = row.get("language_score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        return f"'language_score' is {_type_name(score)}, not a number"
     posts = row.get("reddit")
     if posts is not None and not isinstance(posts, list):
         return f"'reddit' is {_type_name(posts)}, not a list"

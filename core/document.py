@@ -74,7 +74,8 @@ class Document:
     title: str = ""
     fetched_at: str = ""
     reddit: tuple[RedditPost, ...] = ()
-    language: str = ""
+    language: str = ""  # detected by the clean stage: ISO 639-1 where one exists ("" without text)
+    language_score: float = 0.0  # the language model's probability of `language`
     date: str = ""
     drop_reason: str | None = None
     duplicate_of: str | None = None  # id of the kept document this one duplicates

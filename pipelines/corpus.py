@@ -2,9 +2,10 @@
 
 It composes the stages' transforms (read → clean → exact dedup → near dedup → decontaminate →
 split) and gathers, as data, what the manifest and the report need: the accounting of every
-record, documents and words after each stage, top domains, duplicate cluster sizes,
-decontamination figures and the dead letters. It holds no stage logic of its own. Each part of
-the summary is a singleton PCollection; `GatherSummary` joins them into the one summary dict.
+record, documents and words after each stage, the detected languages before and after the
+clean filters, top domains, duplicate cluster sizes, decontamination figures and the dead
+letters. It holds no stage logic of its own. Each part of the summary is a singleton
+PCollection; `GatherSummary` joins them into the one summary dict.
 
 What each stage has kept so far is a Beam counter (`STAGE_COUNTERS`), which the job's progress
 line (`webtext.pipelines.progress`) reads while it runs: `ReadWarc` counts the pages it reads,
@@ -100,6 +101,31 @@ class TopDomains(beam.PTransform):
                 | "Rows" >> beam.Map(lambda top: [{"domain": d, "documents": n} for n, d in top]))
 
 
+def _language_pairs(doc: Document, kept: bool) -> list[tuple[str, int]]:
+    if not doc.language:  # no text: extraction found none
+        return []
+    return [(f"extracted:{doc.language}", 1), *([(f"kept:{doc.language}", 1)] if kept else [])]
+
+
+def _by_language(counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    nested: dict[str, dict[str, int]] = {"extracted": {}, "kept": {}}
+    for name, count in counts.items():
+        where, language = name.split(":", 1)
+        nested[where][language] = count
+    return nested
+
+
+class LanguageCounts(beam.PTransform):
+    """{"kept", "dropped": the clean stage's documents} -> {"extracted": {language: documents}, "kept": {...}}:
+    the detected languages of the documents with text before the clean filters (kept and dropped
+    ones) and of those the stage kept."""
+
+    def expand(self, cleaned: dict[str, PCollection]) -> PCollection:
+        pairs = (cleaned["kept"] | "Kept" >> beam.FlatMap(_language_pairs, True),
+                 cleaned["dropped"] | "Dropped" >> beam.FlatMap(_language_pairs, False))
+        return pairs | "Sum" >> SumPerKey() | "Nest" >> beam.Map(_by_language)
+
+
 class ClusterSizes(beam.PTransform):
     """{kind: (kept id, cluster size) pairs} -> {"kind:size": number of clusters of that size}."""
 
@@ -161,6 +187,7 @@ class BuildCorpus(beam.PTransform):
             | "CountStages" >> CountStages()
         summary = {"accounting": accounting | "Accounting" >> CountRecords(),
                    "stages": stages | "StageSizes" >> StageSizes(),
+                   "languages": {"kept": cleaned.kept, "dropped": cleaned.dropped} | "Languages" >> LanguageCounts(),
                    "top_domains": final.kept | "TopDomains" >> TopDomains(),
                    "cluster_sizes": {"exact": exact.report, "near": near.report} | "ClusterSizes" >> ClusterSizes(),
                    "decontamination": final.report | "Decontamination" >> SumPerKey(),

@@ -7,7 +7,8 @@ adds the same flags to its own parser). What it does not know is left to Beam (`
 default, so the job with no arguments reads the crawl's WARC files from `out/crawl/warc/` and
 writes shards to `out/corpus/`. `resolve` checks what can be checked before any work starts
 (inputs exist, the output directory is free or this job's, the tokenizer loads, evaluation sets
-parse, sizes and fractions make sense) and raises one `ConfigError` line saying what to change.
+parse, sizes and fractions make sense, the language model is installed and knows the languages
+asked for) and raises one `ConfigError` line saying what to change.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
+from webtext.clean.language import language_filter, model_path
 from webtext.clean.settings import CleanSettings
 from webtext.core.config import from_namespace
 from webtext.core.config_file import add_config_option
@@ -128,9 +130,12 @@ def resolve(args: argparse.Namespace, options: PipelineOptions) -> JobConfig:
             raise ConfigError(f"--{name} must be at least 1 (got {value})")
     if shards.shards_per_split is not None and shards.shards_per_split < 1:
         raise ConfigError(f"--shards-per-split must be at least 1 (got {shards.shards_per_split})")
+    clean = from_namespace(CleanSettings, args)
+    model_path()  # every document gets a language, in the workers: the model must be installed
+    language_filter(clean.filters)  # an unknown language code fails here rather than in a worker
     return JobConfig(input=job.input, output=job.output.rstrip("/") or "/", tokenizer=job.tokenizer,
                      vocab_size=bpe.vocab_size, min_frequency=bpe.min_frequency,
-                     eval_sets=load_eval_sets(job.eval), clean=from_namespace(CleanSettings, args), dedup=dedup,
+                     eval_sets=load_eval_sets(job.eval), clean=clean, dedup=dedup,
                      split=split, shards=shards,
                      documents=documents, tokenizer_sample_bytes=job.tokenizer_sample_bytes, eval=tuple(job.eval),
                      overwrite=job.overwrite, progress_seconds=job.progress_seconds,

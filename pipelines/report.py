@@ -5,8 +5,9 @@ the documents files per split (`documents`, None under `--no-documents`) and the
 was trained on (`tokenizer_sample`: budget, fraction, documents, bytes and rule; None when a
 tokenizer file was given).
 It reads what the pipeline computed as data (the summary: accounting, documents and words per
-stage, top domains, duplicate cluster sizes, decontamination, dead letters), the manifest (tokens
-and documents per split) and, when the runner reports them, Beam's per-transform execution times
+stage, the detected languages before and after the clean filters, top domains, duplicate cluster
+sizes, decontamination, dead letters), the manifest (tokens and documents per split) and, when
+the runner reports them, Beam's per-transform execution times
 (`beam:metric:ptransform_execution_time:total_msecs:v1`, summed per stage; the portable runner
 may not report them, and then the report says so). The output is a local directory or a URL
 (`webtext.core.filesys`).
@@ -82,6 +83,15 @@ def _documents_section(summary: Mapping[str, Any]) -> str:
     return f"## Documents files (documents/)\n\n{files}\n\n## Tokenizer training sample\n\n{trained}"
 
 
+def _languages_section(languages: Mapping[str, Mapping[str, int]]) -> str:
+    extracted, kept = languages["extracted"], languages["kept"]
+    rows = [[language, count, kept.get(language, 0)]
+            for language, count in sorted(extracted.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return ("## Languages\n\nDocuments per detected language (`webtext.clean.language`): every document "
+            "with text before the clean filters, and those the clean stage kept (`--languages`).\n\n"
+            + (_table(["language", "extracted", "kept by the clean filters"], rows) if rows else "No text extracted."))
+
+
 def write_report(out: str | os.PathLike[str], summary: Mapping[str, Any], seconds: Mapping[str, float], wall: float,
                  runner: str) -> None:
     """Write report.json, report.md and report.png into `out` (the shard directory, a path or a URL)."""
@@ -105,6 +115,7 @@ def write_report(out: str | os.PathLike[str], summary: Mapping[str, Any], second
         "![stages and drop reasons](report.png)",
         "## Documents per stage\n\n" + _table(["stage", "documents", "words", "MB"], [
             [s["stage"], s["documents"], s["words"], f"{s['bytes'] / 1e6:.2f}"] for s in summary["stages"]]),
+        _languages_section(summary["languages"]),
         "## Tokens per split\n\n" + _table(["split", "documents", "tokens", "shards"], [
             [name, s["documents"], s["tokens"], s["shards"]] for name, s in splits.items()]),
         _documents_section(summary),

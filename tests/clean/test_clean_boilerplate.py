@@ -8,14 +8,16 @@ import sys
 
 import pytest
 from webtext.clean.boilerplate import (
-    _FOLDED_APART,
+    _FURTHER_READING_LINK,
     _LABEL,
     _LOREM,
     _NOTICE,
     _NOTICES,
     MAX_NOTICE_WORDS,
+    _has_folded_apart,
     has_placeholder_text,
     is_boilerplate_line,
+    notice_lines,
 )
 
 EXAMPLES = [
@@ -23,6 +25,7 @@ EXAMPLES = [
     "we use cookies", "manage all cookies", "Cookie consent", "privacy policy & terms",
     "All rights reserved", "subscribe to our newsletter", "share on twitter", "like us on instagram",
     "click here to read more", "please upgrade your browser", "your browser doesn't support",
+    "teilen auf WhatsApp", "partager sur Facebook", "compartir en Twitter",
 ]
 FILLER = ["the", "council", "voted", "on", "Tuesday", "cookies", "browser", "sharing", "rights", "of", "us"]
 # Characters that ignoring case pairs with an ASCII letter: str.lower() gives the letter, except these.
@@ -30,7 +33,8 @@ ODD_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 
 
 def is_boilerplate_line_by_definition(line: str) -> bool:
-    return bool(_LABEL.match(line)) or (len(line.split()) <= MAX_NOTICE_WORDS and bool(_NOTICE.search(line)))
+    return bool(_LABEL.match(line)) or (len(line.split()) <= MAX_NOTICE_WORDS and bool(
+        _NOTICE.search(line) or _FURTHER_READING_LINK.match(line)))
 
 
 def recased(text: str, rng: random.Random) -> str:
@@ -59,7 +63,7 @@ def test_every_phrase_contains_its_word() -> None:
 def test_letters_that_lower_does_not_reach_are_searched_for(letter: str) -> None:
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     for char in set(re.findall(letter, every, re.IGNORECASE)):
-        assert char.lower() == letter or (_FOLDED_APART.search(char) and letter not in "lorem"), hex(ord(char))
+        assert char.lower() == letter or (_has_folded_apart(char) and letter not in "lorem"), hex(ord(char))
 
 
 def test_notice_lines_as_defined_on_random_lines() -> None:
@@ -68,8 +72,48 @@ def test_notice_lines_as_defined_on_random_lines() -> None:
         words = [rng.choice(FILLER) for _ in range(rng.randrange(0, MAX_NOTICE_WORDS + 3))]
         if rng.random() < 0.8:
             words.insert(rng.randrange(len(words) + 1), recased(rng.choice(EXAMPLES), rng))
-        line = rng.choice(["", "Advertisement", "Share this: "]) + " ".join(words) + rng.choice(["", ".", " ..."])
+        line = random_line(rng, words)
         assert is_boilerplate_line(line) == is_boilerplate_line_by_definition(line), line
+
+
+def random_line(rng: random.Random, words: list[str]) -> str:
+    label = rng.choice(["", "Advertisement", "Share this: ", "Related: ", "Mehr Themen", "Read more ",
+                        "- Sk\u0130p to "])
+    return recased(label, rng) + " ".join(words) + rng.choice(["", ".", " ...", ":", "  "])
+
+
+def test_notice_lines_of_a_text_are_its_lines_that_are_notices() -> None:
+    rng = random.Random(6)
+    for _ in range(1500):
+        lines = []
+        for _ in range(rng.randrange(0, 8)):
+            words = [rng.choice(FILLER) for _ in range(rng.randrange(0, MAX_NOTICE_WORDS + 3))]
+            if rng.random() < 0.3:
+                words.insert(rng.randrange(len(words) + 1), recased(rng.choice(EXAMPLES), rng))
+            lines.append(random_line(rng, words))
+        expected = [i for i, line in enumerate(lines) if is_boilerplate_line(line)]
+        assert notice_lines(lines) == expected, lines
+        normalized = [" ".join(line.split()) for line in lines]
+        assert notice_lines(normalized, normalized=True) == notice_lines(normalized), normalized
+
+
+@pytest.mark.parametrize("line", [
+    "Related: The 15 Weirdest Galaxies in Our Universe", "Read more: Council approves new cycle lanes",
+    "Lesen Sie auch: Bayern fordert h\u00f6here Erl\u00f6sobergrenzen", "LE PUEDE INTERESAR: La ficha del MDC",
+    "Lea tambi\u00e9n: Impiden ingreso a Nicaragua", "Mehr Themen:", "Schon gelesen?", "Weitere Artikel zum Thema",
+    "Editors' Recommendations", "- Teilen auf Facebook", "Partager sur Twitter",
+])
+def test_further_reading_and_sharing_labels_are_boilerplate(line: str) -> None:
+    assert is_boilerplate_line(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Related studies have found the same effect in mice.",
+    "Read more about the plan in the council's report, published on Monday.",
+    "Die Kosten teilen auf Dauer Stadt und Land.",
+])
+def test_prose_that_begins_like_a_label_is_not_boilerplate(line: str) -> None:
+    assert not is_boilerplate_line(line)
 
 
 @pytest.mark.parametrize("text", [

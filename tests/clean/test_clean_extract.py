@@ -36,7 +36,8 @@ def test_article_becomes_document_with_provenance_and_metadata(
     assert doc.fetched_at == page.fetched_at
     assert doc.title == "Riverside park to grow"
     assert doc.date == "2017-06-01"
-    assert doc.language == "en"
+    assert doc.meta["declared_language"] == "en"
+    assert doc.language == ""  # the language of the text is detected by the stage, not declared
     assert doc.meta["source"] == "pages.warc.gz:1234"
     assert doc.meta["encoding"] == "utf-8"
 
@@ -202,3 +203,10 @@ def test_declared_language_as_defined_on_whole_pages(whole_pages: list[Page]) ->
         tree = load_html(page.body.decode("utf-8", "replace"))
         if tree is not None:
             assert declared_language(tree) == declared_language_by_definition(tree), page.url
+
+
+def test_without_metadata_there_is_no_title_date_or_declared_language(
+        make_page: PageMaker, article_html: HtmlMaker) -> None:
+    doc = extract_page(make_page(article_html()), ExtractSettings(with_metadata=False))
+    assert doc.drop_reason is None
+    assert (doc.title, doc.date, "declared_language" in doc.meta) == ("", "", False)

@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 from webtext.clean.boilerplate import is_boilerplate_line
-from webtext.clean.lines import _INVISIBLE, clean_text, normalize_line
+from webtext.clean.lines import _INVISIBLE, clean_text, normalize_line, normalized_lines
 
 
 def test_nfc_and_whitespace() -> None:
@@ -75,3 +75,49 @@ def test_normalize_line_as_defined_on_random_lines() -> None:
     for _ in range(5000):
         line = "".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 12)))
         assert normalize_line(line) == normalize_line_by_definition(line), repr(line)
+
+
+BREAKS = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1e", "\x85", "\u2028", "\u2029", "\n\n"]
+
+
+def test_normalized_lines_as_defined_on_random_texts() -> None:
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = "".join(rng.choice(PIECES + BREAKS) for _ in range(rng.randrange(0, 30)))
+        expected = [line for raw in text.splitlines() if (line := normalize_line_by_definition(raw))]
+        assert normalized_lines(text) == expected, repr(text)
+
+
+def test_a_paragraph_printed_twice_keeps_its_first_copy(article: list[str]) -> None:
+    credit = "Photo: Agencies"
+    text = "\n".join([article[0], credit, article[0], article[1], credit, article[2]])
+    assert clean_text(text).text == "\n".join([article[0], credit, article[1], credit, article[2]])
+
+
+def test_lines_repeated_three_times_are_left_to_the_filters(article: list[str]) -> None:
+    question = "What inspired you to start a cooking page of your own?"
+    text = "\n".join(line for answer in article for line in (question, answer))
+    assert clean_text(text).text == text
+
+
+def test_a_further_reading_list_at_the_end_is_cut(article: list[str]) -> None:
+    body = "\n".join(article)
+    english = ["Read more:", "Council approves new cycle lanes on the ring road", "Market traders plan a protest",
+               "- Ten parks to visit this summer"]
+    assert clean_text("\n".join([*article, *english])).text == body
+    german = ["Lesen Sie auch die folgenden Beitr\u00e4ge:",
+              "- Warum Sie diese drei HR-Prozesse digitalisieren sollten", "- Der Jobmarkt bleibt vital"]
+    assert clean_text("\n".join([*article, *german])).text == body
+    assert clean_text("\n".join([*article, "Mehr Themen:"])).text == body
+    inline = [article[0], "Related: The 15 Weirdest Galaxies in Our Universe", article[1], article[2]]
+    assert clean_text("\n".join(inline)).text == body
+
+
+def test_real_article_endings_are_kept(article: list[str]) -> None:
+    recipe = [*article, "Ingredients:", "- 200 g flour", "- 2 eggs", "- a pinch of salt"]
+    assert clean_text("\n".join(recipe)).text == "\n".join(recipe)
+    steps = [*article, "So geht's:", "1. Zwei Gl\u00e4ser kaufen.", "2. Den Kassenbon hochladen."]
+    assert clean_text("\n".join(steps)).text == "\n".join(steps)
+    essay = [*article, "See also the council's report, which the mayor presented on Monday evening and which "
+             "sets out the costs of each of the three options in detail."]
+    assert clean_text("\n".join(essay)).text == "\n".join(essay)

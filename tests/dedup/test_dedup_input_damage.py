@@ -45,6 +45,8 @@ BAD_LINES = {
     "text-not-string": (b'{"id": "x", "url": "u", "domain": "d", "text": 5}\n', "'text' is int, not a string"),
     "score-not-int": (b'{"id": "x", "url": "u", "domain": "d", "text": "t", "reddit": [{"post_id": "p", '
                       b'"subreddit": "s", "score": "9", "created_utc": 1}]}\n', "reddit[0] field 'score' is str"),
+    "score-not-number": (b'{"id": "x", "url": "u", "domain": "d", "text": "t", "language_score": "0.9"}\n',
+                         "'language_score' is str, not a number"),
     "lone-surrogate": (b'{"id": "x", "url": "u", "domain": "d", "text": "\\ud800"}\n', "lone surrogate"),
 }
 

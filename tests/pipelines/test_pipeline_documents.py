@@ -21,7 +21,8 @@ SPLITS = ("train", "val", "test")
 FILE_BYTES = 20_000
 SAMPLE_BYTES = 10_000
 Job = Callable[..., list[str]]
-COLUMNS = {"id", "url", "domain", "title", "date", "language", "fetched_at", "reddit", "split", "text"}
+COLUMNS = {"id", "url", "domain", "title", "date", "language", "language_score", "fetched_at", "reddit", "split",
+           "text"}
 
 
 def _run(job_command: Job, sample_warc: Path, output: Path, repo_root: Path, *args: str) -> None:

@@ -72,6 +72,17 @@ def test_shards_hold_exactly_the_survivors(direct_run: Path, sample_web: Running
 
 
 @pytest.mark.slow
+def test_the_report_counts_languages_before_and_after_the_clean_filters(direct_run: Path) -> None:
+    report = json.loads((direct_run / "report.json").read_text())
+    cleaned = next(row["documents"] for row in report["stages"] if row["stage"] == "clean")
+    dropped_by_clean = sum(n for reason, n in report["accounting"].items() if reason.startswith("clean:"))
+    assert report["languages"]["kept"] == {"en": cleaned}  # the sample web is written in English
+    assert cleaned < sum(report["languages"]["extracted"].values()) <= cleaned + dropped_by_clean
+    table = (direct_run / "report.md").read_text().split("## Languages")[1]
+    assert f"| en | {report['languages']['extracted']['en']:,} | {cleaned:,} |" in table
+
+
+@pytest.mark.slow
 def test_one_and_two_workers_give_identical_bytes(direct_run: Path, sample_warc: Path, small_tokenizer: Path,
                                                   tmp_path: Path, repo_root: Path) -> None:
     result = subprocess.run([BEAM, "run", "pipelines/webtext.py", f"--input={sample_warc}/*.warc.gz",
