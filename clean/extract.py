@@ -37,10 +37,10 @@ against recall and default (balanced) mode: the second extraction runs on 32 pag
 of 2661, "without" leaked from 186 to 187 of 2641 (on rhein-neckar-loewen.de, which had no text
 before), pages without text from 2 to 0; F1 on the 92 stays 0.964. A ratio of 2 takes 5 more pages
 and leaks 5 more snippets for one fewer found; balanced mode as the fallback finds 6 fewer (it
-keeps 10 words of onlinemarketing.de). Both extractions and the metadata read one parsed tree:
-`bare_extraction` copies a tree it is given before pruning it (trafilatura 2.3, `core.py`; on all
-975 pages the tree serializes the same after both extractions and `title_and_date`, and recall
-mode's text from it equals that from a fresh parse).
+keeps 10 words of onlinemarketing.de). The page is parsed once (`parse_html`); the metadata is
+read from the tree first, then extraction prunes that tree itself rather than a copy of it, as
+`bare_extraction` would make (0.45 ms a page); the rare recall extraction parses the page again.
+Title, date and text are the same as before on all 975 pages.
 
 Title and date come from trafilatura's metadata functions and htmldate (`webtext.clean.metadata`).
 The language the page declares (`<html lang>`, `content-language`, `og:locale`) is kept as
@@ -58,14 +58,17 @@ taglines that mark a mirror are boilerplate that extraction removes.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from typing import NamedTuple
 
 import trafilatura
 from lxml.etree import XPath
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from lxml.html import HtmlElement, fromstring
+from trafilatura.settings import Extractor
+from trafilatura.utils import HTML_PARSER, load_html
+from trafilatura.xml import xmltotxt
 from webtext.clean.deadline import DeadlineExceeded, call_with_deadline
 from webtext.clean.encoding import decode_body
 from webtext.clean.lines import clean_text
@@ -78,6 +81,14 @@ from webtext.core.urls import doc_id, url_domain
 
 LOG = logging.getLogger(__name__)
 
+try:  # marked "not a stable API" by trafilatura: where it is absent or its signature differs from
+    # the one this module calls, every extraction uses bare_extraction
+    from trafilatura.core import trafilatura_sequence
+    if list(inspect.signature(trafilatura_sequence).parameters) != ["tree", "options", "url"]:
+        trafilatura_sequence = None  # type: ignore[assignment]  # pragma: no cover
+except ImportError:  # pragma: no cover
+    trafilatura_sequence = None  # type: ignore[assignment]
+
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _UNSPECIFIED_TYPES = ("", "application/octet-stream", "unknown/unknown", "application/unknown")
 _BINARY_BYTE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
@@ -87,6 +98,9 @@ _TAG = re.compile(rb"<(?:!doctype|html|head|body|meta|title|div|p)\b", re.IGNORE
 _LANG_XPATH = XPath('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"'
                     ' or @property="og:locale"]/@content')  # one pass over the tree, in document order
 _SUBTAG_END = re.compile(r"[-_,;\s]")
+# The characters XML forbids, as UTF-8: C0 controls but tab, newline and carriage return; U+FFFE/F.
+_XML_FORBIDDEN_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_XML_FORBIDDEN_NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 
 def new_document(page: Page) -> Document:
@@ -131,6 +145,38 @@ def declared_language(tree: HtmlElement) -> str:
     return ""
 
 
+def _needs_repair(html: str) -> bool:
+    """Whether trafilatura's `load_html` would change `html` before parsing it: a DOCTYPE line
+    with a "/" (libxml2 bug, lxml #1955915) or an `<html .../>` in the first four lines."""
+    if "doctype" in html[:50].lower():
+        first_line, newline, _ = html.partition("\n")
+        if not newline or "/" in first_line:
+            return True
+    return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The page `html` parsed as trafilatura's `load_html` parses it, faster where it can be.
+
+    `load_html` deletes the characters XML forbids with a regular expression over the whole page,
+    0.4-0.9 ms a page (measured on the 92 benchmark pages), though real pages almost never contain
+    one. Here the page's UTF-8 bytes are checked for them at C speed (`bytes.translate`, about a
+    sixth of that time together with the encoding), and a page without them, which `load_html`
+    would not repair either, is parsed by lxml with trafilatura's parser settings; every other
+    page, and any tree `load_html` would parse again or reject (fewer than two children), goes
+    to `load_html`. The two give the same extraction, title and date on all 975 real pages of
+    `../shared/data` (`tests/clean/test_clean_extract.py`)."""
+    data = html.encode("utf-8", "surrogatepass")
+    if (len(data.translate(None, _XML_FORBIDDEN_BYTES)) != len(data)
+            or any(nonchar in data for nonchar in _XML_FORBIDDEN_NONCHARS) or _needs_repair(html)):
+        return load_html(html)
+    try:
+        tree = fromstring(data, parser=HTML_PARSER)
+    except Exception:  # load_html reports what lxml cannot parse
+        return load_html(html)
+    return tree if tree is not None and len(tree) >= 2 else load_html(html)
+
+
 class Extraction(NamedTuple):
     """What extraction found in a page: its main text, where the text came from, and metadata."""
 
@@ -141,44 +187,70 @@ class Extraction(NamedTuple):
     declared_language: str | None = None  # None: not looked for (no text, or no metadata asked)
 
 
-def _main_text(tree: HtmlElement, url: str, settings: ExtractSettings, *, precision: bool = False,
-               recall: bool = False, fast: bool = False) -> str:
+def _sequence_text(tree: HtmlElement, options: Extractor) -> str | None:
+    """What `bare_extraction` with `options` returns as text and comments for `tree`, from
+    trafilatura's extraction cascade run on `tree` itself (which it prunes), or None where this
+    cannot tell (a tree size limit in its configuration): `bare_extraction` first copies a tree it
+    is given, 0.45 ms a page. `trafilatura_sequence` is marked "not a stable API";
+    `tests/clean/test_clean_extract.py` compares the two on real pages."""
+    if trafilatura_sequence is None or options.max_tree_size is not None or options.dedup or options.lang:
+        return None
+    try:
+        result = trafilatura_sequence(tree, options, options.url)
+    except (TypeError, ValueError):  # bare_extraction's "no main text"
+        return ""
+    body, text, comments_body, comments = result  # a changed result fails here, loudly
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return ""
+    return "\n".join(part for part in (xmltotxt(body, options.formatting),
+                                       xmltotxt(comments_body, options.formatting) if options.comments else "")
+                     if part)
+
+
+def _main_text(tree: HtmlElement, url: str, settings: ExtractSettings, *, consume: bool = False,
+               precision: bool = False, recall: bool = False, fast: bool = False) -> str:
     """trafilatura's main text of the page parsed as `tree` ("" when it finds none), in precision,
-    recall or else balanced mode; `tree` is left as it was (trafilatura works on a copy)."""
-    result = trafilatura.bare_extraction(
-        tree, url=url, favor_precision=precision, favor_recall=recall, fast=fast,
-        include_comments=settings.include_comments, include_tables=settings.include_tables,
-        with_metadata=False, output_format="python")
+    recall or else balanced mode; `tree` is left as it was (trafilatura works on a copy) unless
+    `consume`, which lets trafilatura prune `tree` itself."""
+    options = Extractor(output_format="python", fast=fast, precision=precision, recall=recall,
+                        comments=settings.include_comments, tables=settings.include_tables, url=url)
+    if consume and (text := _sequence_text(tree, options)) is not None:
+        return text
+    result = trafilatura.bare_extraction(tree, options=options)
     if not isinstance(result, trafilatura.settings.Document):  # None: no main text found
         return ""
     return "\n".join(part for part in (result.text, result.comments if settings.include_comments else "")
                      if part)
 
 
-def main_text(tree: HtmlElement, url: str, settings: ExtractSettings) -> tuple[str, str]:
-    """(text, mode) of the page parsed as `tree`: precision mode's text, or, when that has fewer
-    than `recall_fallback_chars` characters, recall mode's if it has at least that many and
-    `recall_fallback_ratio` times as many (mode "fallback"); "balanced" without precision mode."""
+def main_text(html: str, tree: HtmlElement, url: str, settings: ExtractSettings) -> tuple[str, str]:
+    """(text, mode) of the page `html` parsed as `tree` (which extraction prunes): precision mode's
+    text, or, when that has fewer than `recall_fallback_chars` characters, recall mode's (from
+    `html` parsed again) if it has at least that many and `recall_fallback_ratio` times as many
+    (mode "fallback"); "balanced" without precision mode."""
     if not settings.favor_precision:
-        return _main_text(tree, url, settings), "balanced"
-    text = _main_text(tree, url, settings, precision=True)
-    if len(text) >= settings.recall_fallback_chars:
+        return _main_text(tree, url, settings, consume=True), "balanced"
+    text = _main_text(tree, url, settings, consume=True, precision=True)
+    if len(text) >= settings.recall_fallback_chars or (tree := parse_html(html)) is None:
         return text, "precision"
-    recall = _main_text(tree, url, settings, recall=True, fast=True)
+    recall = _main_text(tree, url, settings, consume=True, recall=True, fast=True)
     if len(recall) >= max(settings.recall_fallback_chars, settings.recall_fallback_ratio * len(text)):
         return recall, "fallback"
     return text, "precision"
 
 
 def _extract(html: str, url: str, settings: ExtractSettings) -> Extraction:
-    """The main text of the page `html` and, with `with_metadata`, its metadata."""
-    tree = load_html(html)
+    """The main text of the page `html` and, with `with_metadata`, its metadata (read first, since
+    extraction prunes the tree)."""
+    tree = parse_html(html)
     if tree is None:
         return Extraction("", "")
-    text, mode = main_text(tree, url, settings)
-    if not text or not settings.with_metadata:
-        return Extraction(text, mode)
-    return Extraction(text, mode, *title_and_date(tree, url), declared_language(tree))
+    if not settings.with_metadata:
+        return Extraction(*main_text(html, tree, url, settings))
+    title, date = title_and_date(tree, url)
+    language = declared_language(tree)
+    text, mode = main_text(html, tree, url, settings)
+    return Extraction(text, mode, title, date, language) if text else Extraction(text, mode)
 
 
 def extract_page(page: Page, settings: ExtractSettings | None = None) -> Document:

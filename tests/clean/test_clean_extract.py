@@ -8,11 +8,14 @@ import re
 from collections.abc import Callable
 
 import pytest
+import trafilatura
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml.etree import tostring
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
-from webtext.clean.extract import declared_language, extract_page
+from webtext.clean import extract
+from webtext.clean.extract import declared_language, extract_page, main_text, parse_html
 from webtext.clean.settings import ExtractSettings
 from webtext.clean.stage import clean_page
 from webtext.core import reasons
@@ -210,3 +213,49 @@ def test_without_metadata_there_is_no_title_date_or_declared_language(
     doc = extract_page(make_page(article_html()), ExtractSettings(with_metadata=False))
     assert doc.drop_reason is None
     assert (doc.title, doc.date, "declared_language" in doc.meta) == ("", "", False)
+
+
+@pytest.mark.parametrize("html", [
+    "<!DOCTYPE html><html><head><title>t</title></head><body><p>Plain page.</p></body></html>",
+    "<html><body><p>Form\x0cfeed and \x00 null \ufffe</p><p>b</p></body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/'
+    'xhtml1-strict.dtd">\n<html><head></head><body><p>XHTML</p></body></html>',
+    '<!doctype html><html lang="en"/>\n<head></head><body><p>self-closed root</p></body></html>',
+    "<p>a fragment</p>",
+    "",
+])
+def test_parsed_tree_is_the_one_trafilatura_parses(html: str) -> None:
+    expected = load_html(html)
+    tree = parse_html(html)
+    assert (tree is None) == (expected is None)
+    if tree is not None and expected is not None:
+        assert tostring(tree) == tostring(expected)
+
+
+def test_parsed_tree_is_the_one_trafilatura_parses_on_whole_pages(whole_pages: list[Page]) -> None:
+    for page in whole_pages:
+        html = page.body.decode("utf-8", "replace")
+        tree, expected = parse_html(html), load_html(html)
+        assert (tree is None) == (expected is None), page.url
+        if tree is not None and expected is not None:
+            assert tostring(tree) == tostring(expected), page.url
+
+
+def test_extraction_on_the_tree_itself_equals_bare_extraction(whole_pages: list[Page]) -> None:
+    # The extraction cascade is trafilatura's internal `trafilatura_sequence`, run without
+    # `bare_extraction`'s copy of the tree: it must stay there and give bare_extraction's text.
+    assert extract.trafilatura_sequence is not None
+    settings = ExtractSettings()
+    for page in whole_pages:
+        html = page.body.decode("utf-8", "replace")
+        tree = parse_html(html)
+        if tree is None:
+            continue
+        text, mode = main_text(html, tree, page.url, settings)
+        precision = trafilatura.bare_extraction(
+            html, url=page.url, favor_precision=True, include_comments=False, with_metadata=False)
+        expected = precision.text if isinstance(precision, trafilatura.settings.Document) else ""
+        if mode == "precision":
+            assert text == expected, page.url
+        else:
+            assert mode == "fallback" and len(text) > len(expected), page.url

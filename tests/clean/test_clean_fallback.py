@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
+from webtext.clean import extract
 from webtext.clean.extract import extract_page
 from webtext.clean.scoring import load_snippet_set, snippet_rates
 from webtext.clean.settings import ExtractSettings
@@ -37,15 +39,16 @@ NOTICE_PAGE = ("<!DOCTYPE html><html lang='en'><head><title>Park</title></head><
 
 @pytest.fixture
 def extractions(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    """The options of every `trafilatura.bare_extraction` call made while the test runs."""
+    """The mode of every trafilatura extraction made while the test runs."""
     calls: list[dict[str, object]] = []
-    real = trafilatura.bare_extraction
+    real = extract.trafilatura_sequence
 
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(kwargs)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    def counted(tree: HtmlElement, options: Extractor, url: str | None = None) -> object:
+        calls.append({"favor_precision": options.focus == "precision",
+                      "favor_recall": options.focus == "recall", "fast": options.fast})
+        return real(tree, options, url)
 
-    monkeypatch.setattr(trafilatura, "bare_extraction", counted)
+    monkeypatch.setattr(extract, "trafilatura_sequence", counted)
     return calls
 
 
