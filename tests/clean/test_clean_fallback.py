@@ -15,21 +15,16 @@ from webtext.clean.scoring import load_snippet_set, snippet_rates
 from webtext.clean.settings import ExtractSettings
 from webtext.core.document import Page
 
+from tests.clean.conftest import ARTICLE as BASE_ARTICLE
+
 PageMaker = Callable[..., Page]
 
 NOTICE = "Your browser is out of date. Please update it for a better experience."
-ARTICLE = [
-    "The city council voted on Tuesday to extend the riverside park by another two kilometres, "
-    "after a year of public meetings in which residents argued over trees, benches and parking.",
-    "Supporters said the extension would give the eastern districts their first large green space, "
-    "while shop owners worried that the loss of parking would keep customers away from the market.",
-    "Work is expected to start next spring and to finish within eighteen months, the mayor said, "
-    "adding that the cost would be shared between the city and a regional development fund.",
-    "The plan also includes a new footbridge over the river, a playground near the old mill and a "
-    "path for cyclists that links the park to the railway station in the south of the town.",
-    "Residents who live next to the park will be invited to a meeting in September, where the "
-    "architects will present the final drawings and answer questions about noise during the works.",
-]
+ARTICLE = [*BASE_ARTICLE,
+           "The plan also includes a new footbridge over the river, a playground near the old mill and a "
+           "path for cyclists that links the park to the railway station in the south of the town.",
+           "Residents who live next to the park will be invited to a meeting in September, where the "
+           "architects will present the final drawings and answer questions about noise during the works."]
 # A notice beside the article, which the page shows only to browsers without scripts: precision
 # mode keeps the notice alone (as on real pages that tell old browsers to update).
 NOTICE_PAGE = ("<!DOCTYPE html><html lang='en'><head><title>Park</title></head><body><div class='post'>"
