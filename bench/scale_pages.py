@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from webtext.clean.quality import STOP_WORDS_EN
 from webtext.clean.scoring import load_benchmark
 from webtext.clean.stage import clean_page
 from webtext.core.document import Page
@@ -44,6 +43,9 @@ _MARKUP = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-
 _WORD = re.compile(r"(?<![&#\w])[^\W\d_]{4,}(?!\w)")  # letters of any script; not an entity (&nbsp;)
 _SPACE = re.compile(r"\s+")
 _MAIN_PIECE_CHARS = 40  # a text piece this long found in the extracted text counts as main text
+
+# Gopher's eight English stop words (Rae et al. 2021, A.1.1), kept as they are in every page.
+STOP_WORDS_EN = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
 
 
 @dataclass

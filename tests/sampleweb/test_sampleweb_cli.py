@@ -27,10 +27,18 @@ def test_generate_writes_dumps_hosts_eval_sets_and_truth(tmp_path: Path, capsys:
     assert (tmp_path / "hosts").read_text().splitlines()[1:] == [f"127.0.0.1 {host}" for host in site.hosts]
 
 
+def _default_ctrl_c() -> None:
+    """Ctrl-C as a terminal delivers it: a process inherits an ignored SIGINT, and Python then
+    leaves Ctrl-C ignored, so whatever the test process's own disposition, the server starts with
+    the default one."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.timeout(120)
 def test_serve_answers_until_ctrl_c(tmp_path: Path) -> None:
     with subprocess.Popen([WEBTEXT, "sampleweb", "serve", "--out", str(tmp_path), "--port", "0", "--articles", "6"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=_default_ctrl_c) as server:
         assert server.stdout is not None
         shown = [server.stdout.readline() for _ in range(7)]
         assert shown[-1].strip() == "Ctrl-C to stop", shown
@@ -38,6 +46,12 @@ def test_serve_answers_until_ctrl_c(tmp_path: Path) -> None:
         with urllib.request.urlopen(listing, timeout=10) as response:
             assert json.load(response)["kind"] == "Listing"
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=60) == 130
+        try:
+            status = server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            pytest.fail(f"still serving 60 s after Ctrl-C; its stderr: {server.communicate()[1][-2000:]!r}; "
+                        f"SIGINT in the test process: {signal.getsignal(signal.SIGINT)!r}")
+        assert status == 130
         assert server.stderr is not None and server.stderr.read().strip() == "interrupted"
     assert (tmp_path / "hosts").is_file() and (tmp_path / "truth.json").is_file()
