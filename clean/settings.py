@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from webtext.core.config import setting
 from webtext.core.document import MAX_PAGE_BYTES
+from webtext.core.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class ExtractSettings:
     with_metadata: bool = setting(True, "extract the title, the date and the language the page declares")
     line_cleanup: bool = setting(
         True, "normalize whitespace and Unicode (NFC) and strip residual boilerplate lines")
+
+    def __post_init__(self) -> None:
+        if self.recall_fallback_chars < 0:
+            raise ConfigError(f"--recall-fallback-chars must be 0 or more (got {self.recall_fallback_chars})")
+        if self.recall_fallback_ratio < 1:
+            raise ConfigError(f"--recall-fallback-ratio must be at least 1 (got {self.recall_fallback_ratio})")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,10 @@ class FilterSettings:
         True, "apply the repetition, symbol-ratio and boilerplate heuristics (Gopher, C4)")
     max_boilerplate_fraction: float = setting(
         0.5, "drop a page whose lines are more than this fraction boilerplate notices")
+
+    def __post_init__(self) -> None:
+        if self.short_prose_words < 0:
+            raise ConfigError(f"--short-prose-words must be 0 or more (got {self.short_prose_words})")
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,19 @@ def test_missing_file_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFi
                                               "(give a .warc, .warc.gz or .html file)"
 
 
+@pytest.mark.parametrize(("flag", "message"), [
+    (["--recall-fallback-ratio", "0.5"], "--recall-fallback-ratio must be at least 1 (got 0.5)"),
+    (["--recall-fallback-chars", "-5"], "--recall-fallback-chars must be 0 or more (got -5)"),
+    (["--short-prose-words", "-3"], "--short-prose-words must be 0 or more (got -3)"),
+])
+def test_a_setting_out_of_range_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  flag: list[str], message: str) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>text</p></body></html>", encoding="utf-8")
+    assert main(["clean", str(page), *flag]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"
+
+
 @pytest.mark.parametrize(("config", "outcome"), [
     ("[filters]\nmin_words = 3\n", "\nkept |"),  # the filter thresholds' table
     ("filters = false\n", "\nkept |"),  # the command's own switch of the same name
