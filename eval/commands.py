@@ -34,7 +34,7 @@ from webtext.eval.overlap import (
 )
 from webtext.eval.plots import figure4, memorization_plot, overlap_plot
 from webtext.eval.settings import FILTER_NAME, MemorizationSettings, OverlapSettings, PerplexitySettings
-from webtext.eval.tables import Column, Table
+from webtext.core.tables import Column, Table
 from webtext.tokenize.shards import ShardSet
 from webtext.train.checkpoint import read_state
 from webtext.train.config import resolve_device

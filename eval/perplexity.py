@@ -26,7 +26,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from webtext.core.errors import ConfigError
 from webtext.eval.models import LoadedModel
-from webtext.eval.tables import Column, Table
+from webtext.core.tables import Column, Table
 from webtext.tokenize.shards import ShardSet
 from webtext.train.data import evaluate_loss, validation_windows
 

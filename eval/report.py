@@ -14,9 +14,9 @@ from pathlib import Path
 from webtext.core.atomic import atomic_write
 from webtext.core.errors import ConfigError
 from webtext.eval import reading
-from webtext.eval.render import Block, Bullets, Heading, Image, Paragraph, Quote, TableBlock, to_html, to_markdown
+from webtext.core.render import Block, Bullets, Heading, Image, Paragraph, Quote, TableBlock, to_html, to_markdown
 from webtext.eval.settings import ReportSettings
-from webtext.eval.tables import Table, read_table
+from webtext.core.tables import Table, read_table
 
 _SECTIONS = {"overlap": "webtext eval overlap", "perplexity": "webtext eval perplexity",
              "memorization": "webtext eval memorization"}

@@ -1,9 +1,13 @@
 """A report as a list of blocks, rendered both as Markdown and as a standalone HTML page.
 
-Blocks are few on purpose (heading, paragraph, bullet list, table, image, quote), so both
+Blocks are few on purpose (heading, paragraph, bullet list, terms, table, image, quote), so both
 renderings come from one description and say the same thing; the HTML needs no Markdown library
 and escapes every piece of text. Images are referenced by relative path, so the report and its
 PNG files travel together.
+
+Nothing is wider than the page: a table of more than `MAX_COLUMNS` columns is split into parts
+that each repeat its first column (`table_parts`), in both renderings, and the page's style lets
+long words and numbers wrap inside a cell rather than push it past the margin.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from webtext.eval.tables import Table
+from webtext.core.tables import Table
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,13 @@ class Bullets:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """Terms and their one-line explanations (a glossary)."""
+
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class TableBlock:
     table: Table
 
@@ -47,7 +58,19 @@ class Quote:
     text: str
 
 
-Block = Heading | Paragraph | Bullets | TableBlock | Image | Quote
+Block = Heading | Paragraph | Bullets | Terms | TableBlock | Image | Quote
+MAX_COLUMNS = 6  # a table of more columns is split into parts, each repeating the first column
+
+
+def table_parts(table: Table) -> list[Table]:
+    """`table` as parts of at most `MAX_COLUMNS` columns, each starting with its first column."""
+    if len(table.columns) <= MAX_COLUMNS:
+        return [table]
+    first, rest = table.columns[0], list(table.columns[1:])
+    width = MAX_COLUMNS - 1
+    chunks = [rest[i:i + width] for i in range(0, len(rest), width)]
+    return [Table(table.name, f"{table.title} ({number} of {len(chunks)})", [first, *chunk], table.rows, table.notes)
+            for number, chunk in enumerate(chunks, 1)]
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
@@ -60,8 +83,10 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             parts.append(block.text)
         elif isinstance(block, Bullets):
             parts.append("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, Terms):
+            parts.append("\n".join(f"- **{term}**: {meaning}" for term, meaning in block.items))
         elif isinstance(block, TableBlock):
-            parts.append(f"**{block.table.title}**\n\n{block.table.to_markdown().rstrip()}")
+            parts += [f"**{part.title}**\n\n{part.to_markdown().rstrip()}" for part in table_parts(block.table)]
         elif isinstance(block, Image):
             parts.append(f"![{block.alt}]({block.path})")
         else:
@@ -77,10 +102,14 @@ def _html_table(table: Table) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-_STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-table{border-collapse:collapse;margin:1rem 0}caption{font-weight:bold;text-align:left;padding:.3rem 0}
+_STYLE = """*{box-sizing:border-box}
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;
+overflow-wrap:anywhere}
+table{border-collapse:collapse;margin:1rem 0;max-width:100%}caption{font-weight:bold;text-align:left;padding:.3rem 0}
 th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}
-img{max-width:100%}blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.2rem 1rem;white-space:pre-wrap}"""
+dt{font-weight:bold}dd{margin:0 0 .4rem 1.5rem}
+img{max-width:100%;height:auto}
+blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.2rem 1rem;white-space:pre-wrap}"""
 
 
 def to_html(blocks: Sequence[Block], title: str) -> str:
@@ -93,8 +122,11 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
             body.append(f"<p>{html.escape(block.text)}</p>")
         elif isinstance(block, Bullets):
             body.append("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in block.items) + "</ul>")
+        elif isinstance(block, Terms):
+            body.append("<dl>" + "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>"
+                                         for term, meaning in block.items) + "</dl>")
         elif isinstance(block, TableBlock):
-            body.append(_html_table(block.table))
+            body += [_html_table(part) for part in table_parts(block.table)]
         elif isinstance(block, Image):
             body.append(f'<img src="{html.escape(block.path)}" alt="{html.escape(block.alt)}">')
         else:
