@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := core cli sampleweb crawl clean dedup tokenize train eval pipelines
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test lint typecheck unit bench clean-demo
+.PHONY: setup demo test lint typecheck browser unit bench clean-demo
 
 $(STAMP): requirements-dev.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,19 @@ typecheck: setup
 unit: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test: lint typecheck unit
+# Debian's chromium renders the HTML reports in the browser tests (tests/browser.py). Installed
+# where missing and possible (root with apt-get); where not, the tests that need it skip, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null 2>&1 \
+	         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } \
+	    || echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will be skipped"; fi; }
+
+test: lint typecheck browser unit
 
 bench: setup
 	$(BIN)/python bench/run

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _pytest.nodeid import NodeId
+from PIL import Image
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from webtext.core.beamrun import local_runner
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
+
+from tests.browser import Chromium
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -82,3 +87,27 @@ def extraction_benchmark() -> Path:
 def snippet_set() -> Path:
     """`../shared/data/trafilatura-eval`: real pages with text that must and must not be kept."""
     return _shared("trafilatura-eval")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Chromium:
+    """Debian's headless Chromium (`tests.browser`); the test asking for it is skipped, saying why,
+    where it is not installed (`make test` installs it where it can: as root, with apt-get)."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it as root with apt-get): "
+                    "the reports are not rendered in a browser here")
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    if version.returncode != 0:
+        pytest.skip(f"{binary} does not start ({version.stderr.strip()[-200:]}): the reports are not rendered")
+    return Chromium(binary)
+
+
+def assert_png_drawn(path: Path) -> None:
+    """`path` is a PNG image with something drawn on it: more than 0.2% of its pixels coloured
+    (a channel spread above 40), which white or grey axes alone do not reach."""
+    with Image.open(path) as image:
+        assert image.format == "PNG", f"{path} is a {image.format} image"
+        pixels = list(image.convert("RGB").getdata())
+    coloured = sum(1 for pixel in pixels if max(pixel) - min(pixel) > 40)
+    assert coloured > 0.002 * len(pixels), f"{path}: {coloured} of {len(pixels)} pixels coloured, nothing drawn"
