@@ -57,6 +57,7 @@ scrapy.WaitMiddleware
 scrapy.BackoffRetryMiddleware
 scrapy.RateLimitMiddleware
 scrapy.RefusedAddressMiddleware
+scrapy.DeadHostMiddleware
 
 # http.server / socketserver: the sample web's request handler and server.
 http = Whitelist()

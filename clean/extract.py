@@ -105,9 +105,10 @@ _XML_FORBIDDEN_NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 def new_document(page: Page) -> Document:
     """The empty `Document` for `page`: id, URL, domain, fetch time and Reddit provenance."""
+    archived = {"archive_source": page.archive_source} if page.archive_source else {}
     return Document(id=doc_id(page.url), url=page.url, domain=url_domain(page.url),
                     fetched_at=page.fetched_at, reddit=page.reddit,
-                    meta={"source": page.source, "bytes": len(page.body)})
+                    meta={"source": page.source, "bytes": len(page.body), **archived})
 
 
 def screen(page: Page, settings: ExtractSettings) -> str | None:

@@ -30,7 +30,7 @@ JOBS: list[tuple[str, type[JobSettings], str, str]] = [  # command, settings, he
      "`links export` writes a manifest."),
     ("pages", PagesJob, "fetch the store's pending URLs into WARC files",
      "Fetch pending URLs (robots.txt, AutoThrottle, size and time limits, private-address guard) into "
-     "rolling WARC files."),
+     "rolling WARC files; dead links (DNS, 404, 410, refused, parked) from a web archive's nearest capture."),
     ("run", RunJob, "links, then pages: the scheduled, resumable crawl job",
      "Collect new links (when sources are given), then fetch every pending URL. Holds a lock; resumes "
      "after Ctrl-C or a kill."),

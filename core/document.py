@@ -53,6 +53,7 @@ class Page:
     fetched_at: str  # ISO 8601, UTC
     source: str = ""  # "file:offset" of the WARC record, for error messages and dead letters
     reddit: tuple[RedditPost, ...] = ()
+    archive_source: str = ""  # a web archive's copy: where it came from (`fetched_at` is then its capture time)
 
     def header(self, name: str, default: str = "") -> str:
         """The first header called `name` (case-insensitive), or `default`."""

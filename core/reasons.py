@@ -33,6 +33,13 @@ FETCH_NOT_HTML: Final = "not_html"
 FETCH_PRIVATE_ADDRESS: Final = "private_address"
 FETCH_DNS_ERROR: Final = "dns_error"
 FETCH_CONNECTION_ERROR: Final = "connection_error"
+FETCH_PARKED_DOMAIN: Final = "parked_domain"  # redirected to a domain-parking or domain-sale host
+
+# crawl, web archives: why a URL looked up in an archive has no page from there.
+ARCHIVE_NONE: Final = "archive_none"  # the index holds no usable capture (`--archive always`)
+ARCHIVE_SOFT_404: Final = "archive_soft_404"  # the captures tried are "not found" pages served with 200
+ARCHIVE_BAD_INDEX: Final = "archive_bad_index"  # the index answered something that is not a capture list
+ARCHIVE_ERROR: Final = "archive_error"  # the index or every capture tried failed (timeout, HTTP error, ...)
 
 
 def http_error(status: int) -> str:

@@ -28,6 +28,8 @@ from webtext.crawl.links.export import FORMATS
 from webtext.crawl.links.rules import END_OF_WEBTEXT, LinkRules, read_blocklist
 from webtext.crawl.spiders import settings as scrapy_defaults
 from webtext.crawl.spiders.addresses import api_origin, parse_allowed
+from webtext.crawl.spiders.archive import ARCHIVE_SLOT, FALLBACK, MODES
+from webtext.crawl.spiders.cdx import APIS, COMMONCRAWL, WAYBACK, WAYBACK_CDX, WAYBACK_REPLAY
 from webtext.crawl.spiders.listing import SORTS, TIMES, USER_AGENT, read_secret
 
 DEFAULT_STORE = Path("out/crawl/links.sqlite")
@@ -102,6 +104,18 @@ class FetchConfig:
     batch: int = setting(500, "URLs read from the store at a time", at_least=1)
     retry_failed: bool = setting(False, "requeue URLs that failed with a transient error (timeouts, 5xx)")
     user_agent: str = setting(scrapy_defaults.USER_AGENT, "User-Agent for page requests (and robots.txt)")
+    archive: str = setting(FALLBACK, "web archive: `fallback` fetches dead links (DNS error, connection refused, "
+                                     "404, 410, parked domain) from it, `always` every URL, `never` none",
+                           choices=MODES)
+    archive_api: str = setting(WAYBACK, "the archive index's protocol: the Wayback Machine's CDX server, or "
+                                        "pywb's as Common Crawl runs it", choices=APIS)
+    archive_cdx: str = setting(WAYBACK_CDX, "CDX index URL (Common Crawl: https://index.commoncrawl.org/"
+                                            "CC-MAIN-YYYY-WW-index)")
+    archive_replay: str = setting(WAYBACK_REPLAY, "where captures are fetched: the replay base "
+                                                  "(TIMESTAMPid_/URL is added), or for Common Crawl the base of "
+                                                  "its WARC files, https://data.commoncrawl.org/")
+    archive_captures: int = setting(3, "captures tried per URL, nearest to the link's first post first", at_least=1)
+    archive_delay: float = setting(1.0, "seconds between two requests to the archive", at_least=0)
 
     def __post_init__(self) -> None:
         check_bounds(self)
@@ -110,6 +124,14 @@ class FetchConfig:
                 parse_allowed(entry)
             except ValueError as exc:
                 raise ConfigError(f"--allow-address {exc}") from None
+        for flag, url in (("--archive-cdx", self.archive_cdx), ("--archive-replay", self.archive_replay)):
+            if not _http_url(url):
+                raise ConfigError(f"{flag} must be an http(s) URL (got {url!r})")
+        wayback_urls = self.archive_cdx == WAYBACK_CDX or self.archive_replay == WAYBACK_REPLAY
+        if self.archive_api == COMMONCRAWL and wayback_urls:
+            raise ConfigError("--archive-api commoncrawl needs its own --archive-cdx (an index, e.g. "
+                              "https://index.commoncrawl.org/CC-MAIN-2017-51-index) and --archive-replay "
+                              "(https://data.commoncrawl.org/)")
 
 
 @dataclass
@@ -178,6 +200,15 @@ class LinksExportSettings(StoreSettings):
     out: Path | None = setting(None, "manifest file to write (no default)", positional=True)
 
 
+def _http_url(url: str) -> bool:
+    """Whether `url` is an http(s) URL with a host and a valid port."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is no number, an unclosed bracket
+        return False
+
+
 def check_bounds(config: object) -> None:
     """`ConfigError` naming the flag when a field is below its `at_least` or not above its `above` bound."""
     for f in dataclasses.fields(config):  # type: ignore[arg-type]
@@ -204,4 +235,7 @@ def fetch_settings(fetch: FetchConfig, links: LinkConfig | None = None) -> dict[
         CONCURRENT_REQUESTS=fetch.concurrency, CONCURRENT_REQUESTS_PER_DOMAIN=fetch.per_domain,
         DOWNLOAD_TIMEOUT=fetch.timeout, RETRY_TIMES=fetch.retries, RETRY_BACKOFF_BASE=fetch.backoff,
         DOWNLOAD_MAXSIZE=fetch.max_size, AUTOTHROTTLE_ENABLED=fetch.autothrottle,
-        AUTOTHROTTLE_START_DELAY=fetch.throttle_start, USER_AGENT=fetch.user_agent)
+        AUTOTHROTTLE_START_DELAY=fetch.throttle_start, USER_AGENT=fetch.user_agent,
+        WEBTEXT_ARCHIVE=fetch.archive, WEBTEXT_ARCHIVE_API=fetch.archive_api, WEBTEXT_ARCHIVE_CDX=fetch.archive_cdx,
+        WEBTEXT_ARCHIVE_REPLAY=fetch.archive_replay, WEBTEXT_ARCHIVE_CAPTURES=fetch.archive_captures,
+        DOWNLOAD_SLOTS={ARCHIVE_SLOT: {"delay": fetch.archive_delay, "jitter": 0.0, "concurrency": fetch.per_domain}})

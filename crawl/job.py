@@ -37,7 +37,7 @@ from webtext.crawl.spiders.runner import SpiderRun, run_in_sequence
 SECRETS = frozenset(f.name for f in dataclasses.fields(LinkConfig) if f.metadata.get("secret"))
 SHOWN_SECRET = "<set>"
 TRANSIENT = (reasons.FETCH_TIMEOUT, reasons.FETCH_ROBOTS_UNREACHABLE, reasons.FETCH_CONNECTION_ERROR,
-             reasons.FETCH_DNS_ERROR,
+             reasons.FETCH_DNS_ERROR, reasons.ARCHIVE_ERROR,
              *(reasons.http_error(s) for s in (429, 500, 502, 503, 504, 522, 524)))
 
 
@@ -186,8 +186,9 @@ def summary_line(summary: dict[str, Any], path: Path | None) -> str:
     """One line for the log of a scheduled run."""
     links, pages, urls = summary["links"], summary["pages"], summary["store"]["urls"]
     dropped = sum(v for k, v in links.items() if k not in ("kept", "already_known"))
+    archived = f" ({pages['fetched_archive']} from a web archive)" if pages.get("fetched_archive") else ""
     line = (f"crawl: {links.get('kept', 0)} new posts kept, {dropped} dropped; pages: {pages.get('fetched', 0)} "
-            f"fetched, {pages.get('failed', 0)} failed, {pages.get('skipped', 0)} skipped; store: "
+            f"fetched{archived}, {pages.get('failed', 0)} failed, {pages.get('skipped', 0)} skipped; store: "
             f"{urls.get('fetched', 0)} fetched, {urls.get('pending', 0)} pending; {summary['seconds']:.1f} s")
     if summary["interrupted"]:
         line += " (interrupted: run again to resume)"

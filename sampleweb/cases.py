@@ -31,7 +31,8 @@ RUSSIAN = ("Студенты подготовили подробный докл�
            "обработке текстов, а также краткий словарь основных терминов для начинающих.")
 
 
-def _article_truth(b: Builder, host: str, article: Article) -> dict[str, object]:
+def article_truth(b: Builder, host: str, article: Article) -> dict[str, object]:
+    """The ground truth of an article page on `host`: its title, text and the host's boilerplate."""
     return {"title": article.title, "article_text": article.text,
             "boilerplate": b.chromes[host].snippets()}
 
@@ -53,8 +54,8 @@ def add_articles(b: Builder, count: int) -> list[tuple[str, Article, str]]:
         if index % 10 == 3:  # the same page posted again with tracking parameters
             again = url + "?utm_source=reddit&utm_medium=social&fbclid=IwAR0x"
             posts.append(b.post(again, b.rng.randrange(3, 5), article.title, month))
-            b.record(again, "tracking_variant", posts, final_url=url, **_article_truth(b, host, article))
-        b.record(url, kind, posts, final_url=url, **_article_truth(b, host, article))
+            b.record(again, "tracking_variant", posts, final_url=url, **article_truth(b, host, article))
+        b.record(url, kind, posts, final_url=url, **article_truth(b, host, article))
         made.append((url, article, host))
     return made
 
@@ -82,7 +83,7 @@ def add_duplicates(b: Builder, originals: list[tuple[str, Article, str]]) -> Non
         post = b.post(copy_url, b.rng.randrange(3, 5), copy.title)  # originals score 5 or more
         b.record(copy_url, "syndicated_copy" if near else "exact_copy", [post], final_url=copy_url,
                  duplicate_of=url, dedup_drop=r.DEDUP_NEAR if near else r.DEDUP_EXACT,
-                 **_article_truth(b, copy_host, copy))
+                 **article_truth(b, copy_host, copy))
 
 
 def add_link_cases(b: Builder) -> None:
@@ -96,7 +97,7 @@ def add_link_cases(b: Builder) -> None:
     url = b.serve_article(host, f"/sum/{slug(article.title)}.html", article, 4)
     posts = [b.post(url, 2, article.title), b.post(url, 2, article.title)]
     b.record(url, "sum_scores", posts, link_drop=r.LINK_BELOW_THRESHOLD, final_url=url,
-             **_article_truth(b, host, article))
+             **article_truth(b, host, article))
     flagged: list[tuple[dict[str, Any], str, str]] = [
         ({"over_18": True}, "nsfw", r.LINK_NSFW),
         ({"removed_by_category": "moderator"}, "removed", r.LINK_REMOVED),
@@ -170,7 +171,7 @@ def add_redirects(b: Builder) -> None:
         b.resources[(short_host, path)] = redirect(target)
         url = b.url(short_host, path)
         b.record(url, "redirect", [b.post(url, b.rng.randrange(10, 90), article.title)], final_url=target,
-                 **_article_truth(b, target_host, article))
+                 **article_truth(b, target_host, article))
 
 
 def add_clean_cases(b: Builder) -> None:
@@ -207,7 +208,7 @@ def add_clean_cases(b: Builder) -> None:
         url = b.serve_article(HOSTS[5], f"/intl/{kind}.html", article, 9, charset=meta, encoding=encoding,
                               content_type=content_type)
         b.record(url, kind, [b.post(url, b.rng.randrange(10, 90), article.title)], final_url=url,
-                 **_article_truth(b, HOSTS[5], article))
+                 **article_truth(b, HOSTS[5], article))
 
 
 def add_robots_status(b: Builder) -> None:
@@ -228,4 +229,5 @@ def add_robots_status(b: Builder) -> None:
     article = b.article()
     url = b.serve_article(gone, "/2017/new-home.html", article, 7)
     b.record(url, "robots_missing", [b.post(url, 30, article.title)], final_url=url,
-             **_article_truth(b, gone, article))
+             **article_truth(b, gone, article))
+

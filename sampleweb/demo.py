@@ -36,7 +36,7 @@ from webtext.core.config import setting
 from webtext.core.errors import ConfigError
 from webtext.sampleweb.demo_summary import print_summary
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
-from webtext.sampleweb.site import DEFAULT_PORT
+from webtext.sampleweb.site import DEFAULT_PORT, EVAL_SET_ABOUT
 
 # Two sizes, so the evaluator can plot perplexity against parameters; learning rates suit their size.
 MODELS = {"tiny": "3e-3", "mini": "2e-3"}
@@ -154,7 +154,8 @@ class Demo:
         self.run([_bin("webtext"), "crawl", "run", "--api-base", web.api_base, "--subreddit",
                   *web.site.subreddits, "--sort", "new", "--dump", *map(str, web.dump_files),
                   "--hosts-file", str(web.hosts_file), "--allow-private", "--timeout", "3", "--retries", "1",
-                  "--store", str(self.out / "crawl" / "links.sqlite"), "--warc-dir", str(self.out / "crawl" / "warc")])
+                  *web.archive_flags, "--store", str(self.out / "crawl" / "links.sqlite"),
+                  "--warc-dir", str(self.out / "crawl" / "warc")])
 
     def corpus(self, web: RunningSampleWeb) -> None:
         self.header("build the corpus: extract, filter, dedup, decontaminate, split, train the BPE, tokenize")
@@ -190,11 +191,12 @@ class Demo:
         evals, corpus = self.out / "eval", self.out / "corpus"
         checkpoints = [str(self.out / "checkpoints" / m) for m in MODELS]
         options = {"corpus": _digest([corpus / "manifest.json"]), "eval_sets": _eval_sets_digest(web),
+                   "about": EVAL_SET_ABOUT,
                    "checkpoints": {m: _digest(_checkpoint_files(self.out / "checkpoints" / m)) for m in MODELS}}
         if self.done("eval", options, "same shards, evaluation sets and checkpoints"):
             return
         self.begin("eval", options)
-        eval_args = ["--eval", *web.eval_sets]
+        eval_args = ["--eval", *web.eval_sets, "--about", *(f"{name}={line}" for name, line in EVAL_SET_ABOUT.items())]
         self.run([_bin("webtext"), "eval", "overlap", "--train", str(corpus), *eval_args, "--out", str(evals)])
         self.run([_bin("webtext"), "eval", "perplexity", "--checkpoint", *checkpoints, "--shards", str(corpus),
                   *eval_args, "--out", str(evals)])

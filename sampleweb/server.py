@@ -1,10 +1,12 @@
 """The sample web's HTTP server: the listing API and every page host, on 127.0.0.1.
 
 One threaded server answers for all hosts and routes by the `Host` header: a page host's name
-serves its pages and `robots.txt`; any other name (`127.0.0.1`, `localhost`) serves the Reddit
-listing API, the OAuth token endpoint and the dump files under `/dumps/`. Page hosts resolve to
-127.0.0.1 through the hosts file that `hosts_file` writes (give it to the crawler with
-`--hosts-file`). Delays run in the request's own thread, so a slow host never blocks the others.
+serves its pages and `robots.txt`; the archive host (`archive.ARCHIVE_HOST`) its CDX indexes,
+its WARC file and, as pages, its captures' replays; any other name (`127.0.0.1`, `localhost`)
+serves the Reddit listing API, the OAuth token endpoint and the dump files under `/dumps/`. Page
+hosts resolve to 127.0.0.1 through the hosts file that `hosts_file` writes (give it to the crawler
+with `--hosts-file`), except the dead host that refuses connections (`archive.REFUSED_HOST`).
+Delays run in the request's own thread, so a slow host never blocks the others.
 
 `write_files` writes a site's files (dumps, hosts file, evaluation sets, truth.json);
 `start_sample_web` writes them and serves the site. `generate` and `serve` are the bodies of
@@ -26,6 +28,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webtext.core.atomic import atomic_write
+from webtext.sampleweb.archive import (
+    ARCHIVE_HOST,
+    CC_DATA_PREFIX,
+    CC_INDEX_PATH,
+    CDX_PATH,
+    REFUSED_ADDRESS,
+    REFUSED_HOST,
+    SampleArchive,
+    archive_flags,
+)
 from webtext.sampleweb.listing import RateLimiter, TokenIssuer, encode, listing
 from webtext.sampleweb.settings import ServeSettings, SiteSettings
 from webtext.sampleweb.site import DEFAULT_PORT, Site, build_site
@@ -41,6 +53,7 @@ class _Server(ThreadingHTTPServer):
     limiter: RateLimiter
     tokens: TokenIssuer
     dumps: dict[str, bytes]
+    archive: SampleArchive
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up (the crawler's timeouts) are normal here, not errors."""
@@ -74,7 +87,9 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "").rsplit(":", 1)[0].lower()
         site = self.server.site
         parts = urlsplit(self.path)
-        if host in self.server.hosts:
+        if host == ARCHIVE_HOST and (parts.path in (CDX_PATH, CC_INDEX_PATH) or parts.path.startswith(CC_DATA_PREFIX)):
+            self._send(*self.server.archive.answer(parts.path, parts.query, self.headers.get("Range", "")))
+        elif host in self.server.hosts:
             self._page(host, parts.path)
         elif parts.path.startswith("/r/") and parts.path.endswith(".json"):
             self._listing(parts.path, parts.query)
@@ -134,6 +149,7 @@ class SampleWebServer:
         self._server.limiter = RateLimiter(rate_budget, rate_window)
         self._server.tokens = TokenIssuer()
         self._server.dumps = {}
+        self._server.archive = SampleArchive(site.resources)
         self._thread = threading.Thread(target=self._server.serve_forever, name="sampleweb", daemon=True)
 
     def publish_dumps(self, paths: list[Path]) -> None:
@@ -179,10 +195,12 @@ class SampleWebFiles:
 
 
 def write_hosts_file(site: Site, path: str | Path) -> Path:
-    """Write a hosts(5) file resolving every page host of `site` to 127.0.0.1."""
+    """Write a hosts(5) file resolving every page host of `site` to 127.0.0.1 (the dead host that
+    refuses connections to an address where nothing listens)."""
     with atomic_write(path, "w") as handle:
         handle.write("# sample web page hosts\n")
         handle.writelines(f"127.0.0.1 {host}\n" for host in site.hosts)
+        handle.write(f"{REFUSED_ADDRESS} {REFUSED_HOST}\n")
     return Path(path)
 
 
@@ -215,6 +233,11 @@ class RunningSampleWeb(SampleWebFiles):
     @property
     def port(self) -> int:
         return self.site.port
+
+    @property
+    def archive_flags(self) -> list[str]:
+        """`webtext crawl` flags that look dead links up in this sample web's archive."""
+        return archive_flags(self.site.port)
 
     @property
     def truth(self) -> dict[str, UrlTruth]:

@@ -17,13 +17,19 @@ from typing import Any
 import zstandard
 from webtext.core.document import Page, RedditPost
 from webtext.core.urls import url_domain
-from webtext.sampleweb import cases
+from webtext.sampleweb import cases, deadlinks
 from webtext.sampleweb.builder import NOW, SUBREDDITS, Builder
 from webtext.sampleweb.resources import Resource
 from webtext.sampleweb.truth import UrlTruth
 
 DEFAULT_PORT = 8642
 DUMP_WINDOW_LOG = 27  # 128 MiB window: readers need max_window_size=2**31 as for real dumps
+# What each evaluation set of `Site.eval_sets` is, one line each (the eval report shows them).
+EVAL_SET_ABOUT = {
+    "seen": "paragraphs of crawled pages kept in the corpus, so most of them are training text",
+    "mixed": "seen and unseen paragraphs, half each",
+    "unseen": "paragraphs that no page carries, so the models never trained on them",
+}
 
 
 @dataclass
@@ -90,7 +96,7 @@ class Site:
         for index, normalized in enumerate(sorted(by_url)):
             entries = by_url[normalized]
             final = entries[0].final_url or entries[0].url
-            host, path = _split(final)
+            host, path = _split(entries[0].archive_source or final)  # a dead link's page: its capture
             resource = self.resources[(host, path)]
             linked = sorted({pid for e in entries for pid in e.post_ids})
             yield Page(url=final, status=resource.status, headers=tuple(resource.headers()),
@@ -102,7 +108,7 @@ class Site:
 
         `seen` holds paragraphs of documents that survive every stage (so they are in the training
         data), `unseen` paragraphs that no page carries, `mixed` half of each: their 8-gram overlap
-        with the corpus is about 100%, near 0% and about 50%.
+        with the corpus is about 100%, near 0% and about 50%. `EVAL_SET_ABOUT` says so in one line each.
         """
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
@@ -144,6 +150,7 @@ def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
     cases.add_redirects(builder)
     cases.add_clean_cases(builder)
     cases.add_robots_status(builder)
+    deadlinks.add_archive_cases(builder)
     builder.rng.shuffle(builder.posts)
     return Site(seed=seed, port=port, posts=builder.posts, truth=builder.truth,
                 resources=builder.resources, timeout_delay=timeout_delay,

@@ -21,8 +21,13 @@ class UrlTruth:
     post_ids: tuple[str, ...]
     best_score: int
     link_drop: str | None = None  # LINK_* reason, or None when the link is collected
-    fetch_drop: str | None = None  # FETCH_* / http_<status>, or None when a page is fetched
+    fetch_drop: str | None = None  # FETCH_* / http_<status> / ARCHIVE_*, or None when a page is fetched
     final_url: str | None = None  # URL after redirects, when fetched
+    # A dead link (the crawl's default `--archive fallback`): its live reason (what `--archive never` gives),
+    # and, when the archive supplies the page, the capture chosen: its time and replay URL.
+    live_drop: str | None = None
+    archive_time: str | None = None
+    archive_source: str | None = None
     clean_drop: str | None = None  # CLEAN_* reason, or None when the text is kept
     title: str = ""
     article_text: str = ""  # the main text, paragraphs separated by "\n"

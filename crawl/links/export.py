@@ -1,7 +1,8 @@
 """Export the link store as a URL manifest (JSONL or Parquet) with its SHA-256 checksum.
 
 The manifest has one row per normalized URL with its scores, crawl status, drop reason, WARC
-position and every post that linked it, so others can refetch or audit the same link set. It
+position, where its page came from (`source`: `live` or `archive`, with the capture's
+`archive_time`) and every post that linked it, so others can refetch or audit the same link set. It
 is written atomically, streamed in batches (constant memory), and `OUT.sha256` beside it holds
 the checksum in `sha256sum` format, so `sha256sum -c OUT.sha256` verifies it.
 """
@@ -57,7 +58,8 @@ def _write_parquet(rows: Iterator[dict[str, Any]], handle: IO[bytes]) -> int:
         ("url", pa.string()), ("domain", pa.string()), ("best_score", pa.int64()), ("total_score", pa.int64()),
         ("status", pa.string()), ("reason", pa.string()), ("http_status", pa.int64()), ("attempts", pa.int64()),
         ("final_url", pa.string()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
-        ("fetched_at", pa.string()), ("added_at", pa.float64()), ("reddit", pa.list_(post)),
+        ("fetched_at", pa.string()), ("added_at", pa.float64()), ("source", pa.string()),
+        ("archive_time", pa.string()), ("reddit", pa.list_(post)),
     ])
     count = 0
     with pq.ParquetWriter(handle, schema, compression="zstd") as writer:

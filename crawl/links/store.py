@@ -4,7 +4,9 @@ Tables:
 
 - `urls`: one row per normalized URL with its best and summed Reddit score, its crawl status
   (`below_threshold`, `pending`, `fetched`, `failed`, `skipped`), the drop reason, HTTP status,
-  attempt count, final URL after redirects and where its WARC record lives;
+  attempt count, final URL after redirects, where its WARC record lives, and whether the page came
+  from the site itself (`source` = `live`) or from a web archive (`archive`, with the capture's
+  time in `archive_time`);
 - `posts`: every kept submission that linked a URL (all provenance, not only the best post);
 - `dropped_posts`: every submission the link rules refused, with its reason;
 - `sources`: dump files already read completely, so a rerun only reads new ones.
@@ -12,6 +14,9 @@ Tables:
 Pending URLs are handed out in `spread` order (a hash of the URL) rather than insertion order:
 submissions arrive grouped by time and so by site, and a batch that mixes hosts keeps the
 per-host concurrency limit from idling the crawler.
+
+A store made before a column existed gets it when opened (`ALTER TABLE ... ADD COLUMN`, see
+`_COLUMNS`), so an existing crawl goes on with its store as it is.
 
 The file runs in WAL mode so a reader (export, a status query) never blocks the crawler. A URL
 only leaves `pending` when its WARC record is written or a final failure is known, so a
@@ -36,6 +41,8 @@ FETCHED = "fetched"
 FAILED = "failed"  # the fetch did not work (HTTP error, timeout, connection)
 SKIPPED = "skipped"  # policy refused it (robots.txt, size, content type, private address)
 BELOW_THRESHOLD = "below_threshold"
+LIVE = "live"  # a fetched page came from its own site
+ARCHIVE = "archive"  # or from a web archive's capture
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -52,7 +59,9 @@ CREATE TABLE IF NOT EXISTS urls (
     warc_offset INTEGER,
     fetched_at TEXT,
     added_at REAL NOT NULL,
-    spread INTEGER NOT NULL
+    spread INTEGER NOT NULL,
+    source TEXT,
+    archive_time TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_pending ON urls (status, spread);
 CREATE TABLE IF NOT EXISTS posts (
@@ -78,6 +87,9 @@ CREATE TABLE IF NOT EXISTS sources (
     finished_at REAL NOT NULL
 );
 """
+
+# Columns added to `urls` after its first version: added to an older store when it is opened.
+_COLUMNS = (("source", "TEXT"), ("archive_time", "TEXT"))
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,12 @@ class LinkStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(urls)")}
+        for name, kind in _COLUMNS:
+            if name not in have:
+                self.db.execute(f"ALTER TABLE urls ADD COLUMN {name} {kind}")
+        if "source" not in have:  # every page of a store from before web archives came live
+            self.db.execute("UPDATE urls SET source=? WHERE status=?", (LIVE, FETCHED))
 
     def close(self) -> None:
         self.db.close()
@@ -196,10 +214,12 @@ class LinkStore:
         return tuple(RedditPost(*row) for row in rows)
 
     def mark_fetched(self, url: str, *, http_status: int, final_url: str, warc_file: str,
-                     warc_offset: int, fetched_at: str, attempts: int) -> None:
+                     warc_offset: int, fetched_at: str, attempts: int, archive_time: str = "") -> None:
+        """Record the page of `url`: live, or from a web archive's capture of `archive_time`."""
         self.db.execute("UPDATE urls SET status=?, reason=NULL, http_status=?, final_url=?, warc_file=?, "
-                        "warc_offset=?, fetched_at=?, attempts=? WHERE url=?",
-                        (FETCHED, http_status, final_url, warc_file, warc_offset, fetched_at, attempts, url))
+                        "warc_offset=?, fetched_at=?, attempts=?, source=?, archive_time=? WHERE url=?",
+                        (FETCHED, http_status, final_url, warc_file, warc_offset, fetched_at, attempts,
+                         ARCHIVE if archive_time else LIVE, archive_time or None, url))
 
     def mark_dropped(self, url: str, *, status: str, reason: str, attempts: int,
                      http_status: int | None = None) -> None:
@@ -208,8 +228,9 @@ class LinkStore:
 
     def unfetch_file(self, warc_file: str, from_offset: int = 0) -> int:
         """Return to `pending` the URLs recorded in `warc_file` at or after `from_offset`."""
-        cursor = self.db.execute("UPDATE urls SET status=?, warc_file=NULL, warc_offset=NULL "
-                                 "WHERE warc_file=? AND warc_offset>=?", (PENDING, warc_file, from_offset))
+        cursor = self.db.execute("UPDATE urls SET status=?, warc_file=NULL, warc_offset=NULL, source=NULL, "
+                                 "archive_time=NULL WHERE warc_file=? AND warc_offset>=?",
+                                 (PENDING, warc_file, from_offset))
         return cursor.rowcount
 
     def requeue(self, reasons: Iterable[str]) -> int:
@@ -226,13 +247,15 @@ class LinkStore:
         return int(self.db.execute("SELECT COUNT(*) FROM urls WHERE status=?", (PENDING,)).fetchone()[0])
 
     def counts(self) -> dict[str, Any]:
-        """URL counts by status, fetch drops by reason, link drops by reason."""
+        """URL counts by status, pages by source (live, archive), fetch drops and link drops by reason."""
         status = dict(self.db.execute("SELECT status, COUNT(*) FROM urls GROUP BY status").fetchall())
+        sources = dict(self.db.execute("SELECT source, COUNT(*) FROM urls WHERE status=? GROUP BY source",
+                                       (FETCHED,)).fetchall())
         fetch = dict(self.db.execute("SELECT reason, COUNT(*) FROM urls WHERE reason IS NOT NULL "
                                      "GROUP BY reason").fetchall())
         links = dict(self.db.execute("SELECT reason, COUNT(*) FROM dropped_posts GROUP BY reason").fetchall())
         posts = int(self.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0])
-        return {"urls": status, "fetch_drops": fetch, "link_drops": links, "posts": posts}
+        return {"urls": status, "sources": sources, "fetch_drops": fetch, "link_drops": links, "posts": posts}
 
     def url_rows(self, statuses: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every URL row (optionally only some statuses) with its provenance, in rowid order."""

@@ -10,7 +10,8 @@ name resolver, so this holds for every request, redirects and meta refreshes inc
 An IP literal (`127.1`, `2130706433`, `[::1]`, `[::ffff:127.0.0.1]`) is classified as written,
 without any lookup. `--hosts-file FILE` maps names to addresses in hosts(5) format (`ADDR
 NAME...`, `#` comments), like curl's `--resolve`: the sample web's `*.test` hosts only resolve
-that way. Other names go to system DNS (`DNS_TIMEOUT`, Scrapy's cache).
+that way. Other names go to system DNS (`DNS_TIMEOUT`, Scrapy's cache), except names under
+`.invalid`, which fail at once as RFC 6761 §6.4 asks of resolvers (the sample web's dead hosts).
 
 What may reach a non-public address (`AddressGuard`): everything with `--allow-private`; the
 `HOST:PORT` entries of `--allow-address` (HOST is the address connected to or the name in the
@@ -214,6 +215,8 @@ class GuardedResolver:
             ascii_name = name.encode("idna").decode("ascii")
         except UnicodeError:
             return defer.fail(DNSLookupError(f"not a valid host name: {name!r}"))
+        if ascii_name == "invalid" or ascii_name.endswith(".invalid"):  # RFC 6761 §6.4: never asked of DNS
+            return defer.fail(DNSLookupError(f"{name} is in the reserved domain .invalid"))
         return self.lookup(ascii_name)
 
     def _guard(self, address: str, name: str, port: int, receiver: Any) -> None:

@@ -22,7 +22,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from webtext.core.progress import bar
 from webtext.crawl.links.store import PENDING, LinkStore
-from webtext.crawl.spiders.pages import DropItem, PageItem, PagesSpider
+from webtext.crawl.spiders.outcomes import DropItem, PageItem
+from webtext.crawl.spiders.pages import PagesSpider
 from webtext.crawl.spiders.writer import WriterFailed, WriterProcess
 from webtext.crawl.warc.write import leftover_files, recover
 
@@ -42,7 +43,8 @@ def recover_leftovers(warc_dir: str | Path, store: LinkStore) -> int:
             row = store.db.execute("SELECT status FROM urls WHERE url=?", (page.link_url,)).fetchone()
             if row and row[0] == PENDING:
                 store.mark_fetched(page.link_url, http_status=page.status, final_url=page.url, warc_file=final,
-                                   warc_offset=page.offset, fetched_at=page.fetched_at, attempts=1)
+                                   warc_offset=page.offset, fetched_at=page.fetched_at, attempts=1,
+                                   archive_time=page.archive_time)
                 recovered += 1
         size = (Path(warc_dir) / final).stat().st_size if final else 0
         store.unfetch_file(final or partial.name.removeprefix(".").removesuffix(".partial"), size)
@@ -122,6 +124,8 @@ class WarcStorePipeline:
         self.bar.update(1)
         if isinstance(item, PageItem):
             self.counts["fetched"] += 1
+            if item.page.archive_time:
+                self.counts["fetched_archive"] += 1
             self._page_times[1:] = [time.monotonic()]
         else:
             self.counts[f"{item.status}:{item.reason}"] += 1

@@ -15,7 +15,11 @@ pending. Every request ends in exactly one item: a `PageItem` for an HTML page, 
   (`addresses.py`); logged as one warning line per URL;
 - `not_html`: a content type that is not HTML (only `text/html` and XHTML are kept);
 - `http_<status>`: an error status after the retries;
-- `invalid_url`: a stored URL that Scrapy cannot turn into a request (logged; the crawl goes on).
+- `invalid_url`: a stored URL that Scrapy cannot turn into a request (logged; the crawl goes on);
+- `parked_domain`: its redirects ended on a domain-parking or domain-sale host (`deadlinks.py`).
+
+A dead link (`deadlinks.DEAD_REASONS`) is then looked up in a web archive, or every URL is with
+`--archive always` (`archive.py`): it ends as a page from the archive or with an archive reason.
 """
 
 from __future__ import annotations
@@ -23,97 +27,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-)
+from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
-from twisted.internet.error import DNSLookupError
-from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 from webtext.core import reasons
-from webtext.crawl.links.store import FAILED, SKIPPED, LinkStore, provenance_json
+from webtext.core.document import RedditPost
+from webtext.crawl.links.store import LinkStore, provenance_json
 from webtext.crawl.lock import StoreLock
-from webtext.crawl.spiders.addresses import REFUSED, Refused, url_target
-from webtext.crawl.spiders.robots import UNREACHABLE
+from webtext.crawl.spiders.archive import ALWAYS, ArchiveLookups, ArchiveSettings
+from webtext.crawl.spiders.deadlinks import is_parked
+from webtext.crawl.spiders.outcomes import DropItem, PageItem, classify, header_pairs, is_html, reason_phrase
 from webtext.crawl.warc.write import Fetched
 
 log = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-_POLICY = {reasons.FETCH_ROBOTS, reasons.FETCH_TOO_LARGE, reasons.FETCH_REDIRECT_LOOP,
-           reasons.FETCH_NOT_HTML, reasons.FETCH_PRIVATE_ADDRESS, reasons.LINK_INVALID_URL}
 
-
-@dataclass(frozen=True)
-class PageItem:
-    """A fetched HTML page, ready for WARC."""
-
-    page: Fetched
-    attempts: int
-
-
-@dataclass(frozen=True)
-class DropItem:
-    """A URL that has no page, and why."""
-
-    link_url: str
-    reason: str
-    attempts: int
-    http_status: int | None = None
-
-    @property
-    def status(self) -> str:
-        """`skipped` when policy refused the URL, `failed` when fetching it did not work."""
-        return SKIPPED if self.reason in _POLICY else FAILED
-
-
-def classify(failure: Failure) -> tuple[str, int | None]:
-    """(drop reason, HTTP status or None) for a failed request."""
-    error = failure.value
-    if isinstance(error, HttpError):
-        return reasons.http_error(error.response.status), error.response.status
-    if isinstance(error, Refused):
-        return reasons.FETCH_PRIVATE_ADDRESS, None
-    if isinstance(error, IgnoreRequest):
-        text = str(error)
-        if text.startswith(UNREACHABLE):
-            return reasons.FETCH_ROBOTS_UNREACHABLE, None
-        if "robots.txt" in text:
-            return reasons.FETCH_ROBOTS, None
-        if "redirections" in text:
-            return reasons.FETCH_REDIRECT_LOOP, None
-        if "MAXSIZE" in text:
-            return reasons.FETCH_TOO_LARGE, None
-        return reasons.FETCH_CONNECTION_ERROR, None
-    if isinstance(error, DownloadCancelledError):
-        return reasons.FETCH_TOO_LARGE, None
-    if isinstance(error, (DownloadTimeoutError, TxTimeoutError)):
-        return reasons.FETCH_TIMEOUT, None
-    if isinstance(error, (CannotResolveHostError, DNSLookupError)):
-        refused = hasattr(failure, "request") and url_target(failure.request.url) in REFUSED
-        return (reasons.FETCH_PRIVATE_ADDRESS if refused else reasons.FETCH_DNS_ERROR), None
-    if isinstance(error, DownloadConnectionRefusedError):
-        return reasons.FETCH_CONNECTION_ERROR, None
-    return reasons.FETCH_CONNECTION_ERROR, None
-
-
-def is_html(response: Response) -> bool:
-    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
-    return content_type in HTML_TYPES
-
-
-class PagesSpider(scrapy.Spider):
+class PagesSpider(ArchiveLookups):
     """Fetch every pending URL of the link store at `store` (see the module docstring)."""
 
     name = "webtext-pages"
@@ -131,6 +64,12 @@ class PagesSpider(scrapy.Spider):
         self.batch = int(batch)
         self.warc_size = int(warc_size)
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PagesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.archive = ArchiveSettings.of(crawler.settings)
+        return spider
+
     @property
     def lock_fd(self) -> int:
         """The store lock's descriptor, which the WARC writer process inherits."""
@@ -145,10 +84,14 @@ class PagesSpider(scrapy.Spider):
             while self._queued() > self.batch:
                 await sleep(0.05)
 
-    def _request(self, url: str, reddit: Any, attempts: int) -> scrapy.Request | DropItem:
+    def _request(self, url: str, reddit: tuple[RedditPost, ...], attempts: int) -> scrapy.Request | DropItem:
+        # the time the link was shared: its earliest post (the archive's capture nearest to it is wanted)
+        meta = {"link": url, "reddit": provenance_json(reddit), "prior_attempts": attempts,
+                "shared": min((p.created_utc for p in reddit), default=int(time.time()))}
         try:
-            return scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
-                                  meta={"link": url, "reddit": provenance_json(reddit), "prior_attempts": attempts})
+            if self.archive.mode == ALWAYS:
+                return self.archive_lookup(meta, attempts + 1)
+            return scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta)
         except ValueError as exc:  # one URL Scrapy cannot request must not stop the crawl
             log.warning("skipped %s (%s): %s", url, reasons.LINK_INVALID_URL, exc)
             return DropItem(url, reasons.LINK_INVALID_URL, attempts + 1)
@@ -161,16 +104,14 @@ class PagesSpider(scrapy.Spider):
     def parse(self, response: Response) -> Any:
         attempts = _attempts(response.meta)
         link = response.meta["link"]
+        if is_parked(link, response.url):
+            return self._dead(response.meta, reasons.FETCH_PARKED_DOMAIN, attempts, None)
         if not is_html(response):
             return DropItem(link, reasons.FETCH_NOT_HTML, attempts, response.status)
-        request_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in
-                           response.request.headers.items() for v in values] if response.request else []
         page = Fetched(
-            link_url=link, url=response.url, status=response.status,
-            reason=_reason_phrase(response.status),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items()
-                     for v in values],
-            body=response.body, request_headers=request_headers,
+            link_url=link, url=response.url, status=response.status, reason=reason_phrase(response.status),
+            headers=header_pairs(response.headers), body=response.body,
+            request_headers=header_pairs(response.request.headers) if response.request else [],
             fetched_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             reddit_json=response.meta.get("reddit", "[]"), ip_address=str(response.ip_address or ""))
         return PageItem(page, attempts)
@@ -180,7 +121,13 @@ class PagesSpider(scrapy.Spider):
         reason, status = classify(failure)
         if reason == reasons.FETCH_PRIVATE_ADDRESS:
             log.warning("skipped %s (%s): %s", request.meta["link"], reason, failure.getErrorMessage())
-        return DropItem(request.meta["link"], reason, _attempts(request.meta), status)
+        return self._dead(request.meta, reason, _attempts(request.meta), status)
+
+    def _dead(self, meta: dict[str, Any], reason: str, attempts: int, status: int | None) -> Any:
+        """The live fetch's outcome: looked up in the archive when the link is dead, else dropped."""
+        if self.archive_wanted(reason):
+            return self.archive_lookup(meta, attempts, reason, status)
+        return DropItem(meta["link"], reason, attempts, status)
 
     def closed(self, reason: str) -> None:
         self.store.close()
@@ -189,11 +136,4 @@ class PagesSpider(scrapy.Spider):
 
 def _attempts(meta: dict[str, Any]) -> int:
     return int(meta.get("prior_attempts", 0)) + int(meta.get("retry_times", 0)) + 1
-
-
-def _reason_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 

@@ -6,9 +6,12 @@ allows every URL of the host. RFC 9309 (Robots Exclusion Protocol, section 2.3.1
 - 2.3.1.3, "unavailable" (a 4xx status): the crawler may access any resource, so the rules
   are empty (an HTML "Not Found" page is not parsed as rules);
 - 2.3.1.4, "unreachable" (a 5xx status after the retries, a timeout, a connection error): the
-  crawler must assume complete disallow. A name that does not resolve, or a host whose address
-  the guard refuses (`addresses.Refused`), is not "unreachable" here: each of its pages fails
-  with its own reason, and the refused robots.txt request is not logged.
+  crawler must assume complete disallow. A name that does not resolve, a host that refuses
+  connections, or a host whose address the guard refuses (`addresses.Refused`), is not
+  "unreachable" here: no page of it can be fetched either, so each fails with its own reason
+  (`dns_error` and `connection_error` are dead links, which a web archive may hold). Its
+  robots.txt request is neither retried nor logged: `DeadHostMiddleware` ends it as `DeadHost`
+  (an `IgnoreRequest`, which Scrapy's robots.txt middleware does not log with a traceback).
 
 A host whose robots.txt is unreachable is not fetched in this run; its URLs are dropped as
 `robots_unreachable`, a transient failure that `--retry-failed` requeues, so a later run asks again.
@@ -25,8 +28,9 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -34,8 +38,27 @@ from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 from webtext.crawl.spiders.addresses import Refused
 
-# The text of the IgnoreRequest that `pages.classify` maps to `robots_unreachable`.
+# The text of the IgnoreRequest that `outcomes.classify` maps to `robots_unreachable`.
 UNREACHABLE = "robots.txt unreachable"
+
+
+_DEAD_HOST_ERRORS = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError)
+
+
+class DeadHost(IgnoreRequest):
+    """A robots.txt request to a host that does not resolve or refuses connections."""
+
+
+class DeadHostMiddleware:
+    """Downloader middleware: a robots.txt request to a dead host ends as `DeadHost`, not retried.
+
+    It sits after the address guard's middleware, which has turned a refused address into
+    `Refused`, and before the retry middleware.
+    """
+
+    def process_exception(self, request: Request, exception: Exception, spider: object = None) -> None:
+        if request.callback is NO_CALLBACK and isinstance(exception, _DEAD_HOST_ERRORS):
+            raise DeadHost(f"{request.url}: {exception}")
 
 
 class _Unreachable(RobotParser):
@@ -67,8 +90,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, (CannotResolveHostError, DNSLookupError, Refused)):
-            super()._robots_error(exc, netloc)  # no such host (or a refused address): each page says so itself
+        if isinstance(exc, (*_DEAD_HOST_ERRORS, DeadHost, Refused)):
+            super()._robots_error(exc, netloc)  # no such host, or none listening: each page says so itself
             return
         self._stats.inc_value("robotstxt/unreachable")
         waiting = self._parsers[netloc]

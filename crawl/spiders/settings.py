@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from webtext.crawl.spiders.archive import ARCHIVE_SLOT
+from webtext.crawl.spiders.cdx import WAYBACK, WAYBACK_CDX, WAYBACK_REPLAY
+
 BOT_NAME = "webtext"
 SPIDER_MODULES = ["webtext.crawl.spiders.pages", "webtext.crawl.spiders.listing"]
 
@@ -69,7 +72,20 @@ DOWNLOADER_MIDDLEWARES = {
     "webtext.crawl.spiders.throttle.WaitMiddleware": 50,
     # Sees download errors before the retry middleware: a refused address is not retried.
     "webtext.crawl.spiders.addresses.RefusedAddressMiddleware": 580,
+    # Then a robots.txt request to a host that does not resolve or refuses connections ends quietly.
+    "webtext.crawl.spiders.robots.DeadHostMiddleware": 570,
 }
+
+# Web archives (archive.py): dead links looked up in the Wayback Machine's CDX index and fetched
+# from its replay (flags --archive, --archive-api, --archive-cdx, --archive-replay, --archive-captures).
+# Archive requests share one download slot, one request a second (--archive-delay) and at most
+# CONCURRENT_REQUESTS_PER_DOMAIN at once (--per-domain); AutoThrottle leaves its delay alone.
+WEBTEXT_ARCHIVE = "fallback"
+WEBTEXT_ARCHIVE_API = WAYBACK
+WEBTEXT_ARCHIVE_CDX = WAYBACK_CDX
+WEBTEXT_ARCHIVE_REPLAY = WAYBACK_REPLAY
+WEBTEXT_ARCHIVE_CAPTURES = 3
+DOWNLOAD_SLOTS = {ARCHIVE_SLOT: {"delay": 1.0, "jitter": 0.0, "concurrency": CONCURRENT_REQUESTS_PER_DOMAIN}}
 
 LOG_LEVEL = "WARNING"
 LOGSTATS_INTERVAL = 0

@@ -79,7 +79,7 @@ class WarcStoreSink:
             where = self.writer.write(page)
             self.store.mark_fetched(page.link_url, http_status=page.status, final_url=page.url,
                                     warc_file=where.file, warc_offset=where.offset,
-                                    fetched_at=page.fetched_at, attempts=attempts)
+                                    fetched_at=page.fetched_at, attempts=attempts, archive_time=page.archive_time)
             self.last_page = time.monotonic()
         else:
             _, link_url, status, reason, attempts, http_status = message

@@ -2,7 +2,8 @@
 
 Every HTTP `response` record becomes a `Page` (final URL, status, headers, the entity body after
 chunked and content decoding, the WARC-Date, `source="name:offset"`) with the Reddit provenance
-our crawler stores in the `WebText-Reddit` header (empty for other crawlers' files). Request,
+our crawler stores in the `WebText-Reddit` header (empty for other crawlers' files) and, for a
+copy fetched from a web archive, its `WARC-Source-URI` (its WARC-Date is then the capture's time). Request,
 metadata, warcinfo and revisit records hold no page and are skipped. A response record that
 gives no page is a `Dropped` with a reason (`webtext.core.reasons`): `not_http` (its target is
 no http(s) URL with a host: `dns:`, `whois:`, none), `bad_http` (no HTTP message, or one that
@@ -39,6 +40,7 @@ from webtext.crawl.warc.stream import READ_BYTES, Damage, LineTooLong, RecordStr
 
 LINK_HEADER = "WebText-Link-URL"  # the link store's key of the URL this response answers
 REDDIT_HEADER = "WebText-Reddit"  # JSON list of the posts that linked it
+SOURCE_HEADER = "WARC-Source-URI"  # where a web archive's copy came from (pywb's recorder writes it)
 MAX_BODY = MAX_PAGE_BYTES  # a larger body is dropped as too_large by the clean stage anyway
 _HTTP_HEAD = StatusAndHeadersParser(ArcWarcRecordLoader.HTTP_TYPES, verify=False)
 _TYPES = ("warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation")
@@ -262,7 +264,8 @@ def _page(read: RecordRead, source: str) -> Page:
     return Page(url=target_uri(headers), status=int(http.get_statuscode()),
                 headers=tuple((k, v) for k, v in http.headers), body=read.body,
                 fetched_at=headers.get_header("WARC-Date", ""), source=source,
-                reddit=reddit_of(headers.get_header(REDDIT_HEADER)))
+                reddit=reddit_of(headers.get_header(REDDIT_HEADER)),
+                archive_source=headers.get_header(SOURCE_HEADER, ""))
 
 
 def reddit_of(value: str | None) -> tuple[RedditPost, ...]:

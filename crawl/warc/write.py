@@ -5,6 +5,12 @@ can be read from its offset). The response carries two extension headers: `WebTe
 the link store key it answers (the final URL may differ after redirects), and `WebText-Reddit`,
 the provenance of the posts that linked it.
 
+A page fetched from a web archive is written as pywb's recorder writes one (webrecorder/pywb,
+`warcserver`): its response's `WARC-Target-URI` is the original URL, `WARC-Date` the capture's
+time, `WARC-Source-URI` where the copy was fetched from (a replay URL, or a WARC file of the
+archive) and `WARC-Creation-Date` when; its request record is the request really sent, to the
+source URI.
+
 The body is stored as the crawler received it after transfer and content decoding, so the
 `Content-Encoding`/`Transfer-Encoding` headers are renamed to `X-Crawler-Content-Encoding` /
 `X-Crawler-Transfer-Encoding` and `Content-Length` set to the stored length (the convention of
@@ -29,7 +35,7 @@ from urllib.parse import urlsplit
 
 from webtext.core.atomic import temporary_name
 from webtext.crawl.warc import record as warcrecord
-from webtext.crawl.warc.read import LINK_HEADER, REDDIT_HEADER, iter_records
+from webtext.crawl.warc.read import LINK_HEADER, REDDIT_HEADER, SOURCE_HEADER, iter_records
 
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 _HTTP_REQUEST = "application/http; msgtype=request"
@@ -49,6 +55,8 @@ class Fetched:
     fetched_at: str  # ISO 8601 UTC, second precision
     reddit_json: str
     ip_address: str = ""
+    source_uri: str = ""  # a web archive's copy: where it was fetched from ("" for a live page)
+    archive_time: str = ""  # and when the archive captured it (ISO 8601 UTC)
 
 
 @dataclass(frozen=True)
@@ -83,21 +91,23 @@ class RollingWarcWriter:
             self._open()
         assert self._handle is not None
         request_id = warcrecord.new_record_id()
-        target = [("WARC-Target-URI", page.url)]
-        request = warcrecord.http_block(f"GET {_path_of(page.url)} HTTP/1.1", page.request_headers)
+        requested = page.source_uri or page.url
+        request = warcrecord.http_block(f"GET {_path_of(requested)} HTTP/1.1", page.request_headers)
         self._handle.write(warcrecord.record("request", request_id, page.fetched_at, _HTTP_REQUEST, request,
-                                             target, payload=b""))
+                                             [("WARC-Target-URI", requested)], payload=b""))
         offset = self._handle.tell()
         headers = [(k, v) for k, v in page.headers if k.lower() not in _DROPPED_HEADERS]
         headers += [(f"X-Crawler-{k}", v) for k, v in page.headers
                     if k.lower() in ("content-encoding", "transfer-encoding")]
         headers.append(("Content-Length", str(len(page.body))))
-        fields = [*target, ("WARC-Concurrent-To", request_id), (LINK_HEADER, page.link_url),
+        fields = [("WARC-Target-URI", page.url), ("WARC-Concurrent-To", request_id), (LINK_HEADER, page.link_url),
                   (REDDIT_HEADER, page.reddit_json)]
+        if page.source_uri:
+            fields += [(SOURCE_HEADER, page.source_uri), ("WARC-Creation-Date", page.fetched_at)]
         if page.ip_address:
             fields.append(("WARC-IP-Address", page.ip_address))
         head = warcrecord.http_block(f"HTTP/1.1 {page.status} {page.reason}".strip(), headers)
-        self._handle.write(warcrecord.response(page.fetched_at, head, page.body, fields))
+        self._handle.write(warcrecord.response(page.archive_time or page.fetched_at, head, page.body, fields))
         return Written(self._name, offset)
 
     @property
@@ -148,6 +158,7 @@ class Recovered:
     status: int
     offset: int
     fetched_at: str
+    archive_time: str = ""  # the capture's time, for a page from a web archive
 
 
 def leftover_files(directory: str | Path) -> list[Path]:
@@ -186,8 +197,11 @@ def _complete(handle: BinaryIO) -> Iterator[tuple[int, Recovered | None]]:
         headers = read.record.rec_headers
         link = headers.get_header(LINK_HEADER)
         if read.record.rec_type == "response" and link:
+            date = headers.get_header("WARC-Date", "")
+            archived = bool(headers.get_header(SOURCE_HEADER))
             yield read.end, Recovered(link, headers.get_header("WARC-Target-URI", ""),
                                       int(read.record.http_headers.get_statuscode() or 0), read.offset,
-                                      headers.get_header("WARC-Date", ""))
+                                      headers.get_header("WARC-Creation-Date", date) if archived else date,
+                                      date if archived else "")
         elif read.record.rec_type != "request":
             yield read.end, None

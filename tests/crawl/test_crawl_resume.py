@@ -42,7 +42,7 @@ def warc_link_counts(warc_dir: Path) -> Counter[str]:
 
 def pages_args(store: Path, warc: Path, web: Any, fast: list[str]) -> list[str]:
     return ["pages", "--store", str(store), "--warc-dir", str(warc), "--hosts-file", str(web.hosts_file),
-            "--allow-private", *fast]
+            "--allow-private", *fast, *web.archive_flags]
 
 
 def interrupt(crawl_argv: Callable[..., list[str]], store: Path, warc: Path, web: Any, fast: list[str],

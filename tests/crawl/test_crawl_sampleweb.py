@@ -56,7 +56,8 @@ def crawled(sample_web: Any, tmp_path_factory: pytest.TempPathFactory, crawl_arg
     store = out / "links.sqlite"
     dumps = [str(p) for p in sample_web.dump_files]
     subprocess.run(crawl_argv("run", "--store", str(store), "--warc-dir", str(out / "warc"), "--dump", *dumps,
-                                 "--hosts-file", str(sample_web.hosts_file), "--allow-private", *fast),
+                                 "--hosts-file", str(sample_web.hosts_file), "--allow-private", *fast,
+                                 *sample_web.archive_flags),
                    check=True, capture_output=True, text=True, timeout=300)
     return {"store": store, "warc": out / "warc", "summary": out / "summary.json", "dir": out}
 
@@ -151,7 +152,7 @@ def test_rerun_fetches_nothing_again(crawled: dict[str, Path], sample_web: Any, 
     before = sorted(p.name for p in crawled["warc"].glob("*.warc.gz"))
     done = crawl_cli("run", "--store", str(crawled["store"]), "--warc-dir", str(crawled["warc"]), "--dump",
                      *map(str, sample_web.dump_files), "--hosts-file", str(sample_web.hosts_file), "--allow-private",
-                     "--summary", str(crawled["dir"] / "again.json"), *fast)
+                     "--summary", str(crawled["dir"] / "again.json"), *fast, *sample_web.archive_flags)
     again = json.loads((crawled["dir"] / "again.json").read_text())
     assert again["pages"].get("fetched", 0) == 0 and again["links"].get("kept", 0) == 0
     assert all(d.get("skipped") == "already read" for d in again["dumps"])
@@ -179,5 +180,6 @@ def test_private_addresses_are_refused_without_the_flag(sample_web: Any, crawl_c
               *map(str, sample_web.dump_files), "--hosts-file", str(sample_web.hosts_file), *fast)
     with sqlite3.connect(store) as db:
         outcomes = Counter(db.execute("SELECT status, reason FROM urls WHERE status != 'below_threshold'"))
-    assert set(outcomes) == {("skipped", reasons.FETCH_PRIVATE_ADDRESS)}
+    # every host the hosts file maps is refused; the one under .invalid has no address at all
+    assert set(outcomes) == {("skipped", reasons.FETCH_PRIVATE_ADDRESS), ("failed", reasons.FETCH_DNS_ERROR)}
     assert not list((tmp_path / "warc").glob("*.warc.gz"))

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 from webtext.core.document import Page
+from webtext.crawl.spiders.archive import ARCHIVE_SLOT
 from webtext.crawl.warc.read import iter_warc_path
+from webtext.sampleweb.archive import ARCHIVE_HOST, CDX_PATH, REPLAY_PREFIX
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +31,13 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def archive_settings(port: int) -> list[str]:
+    """The scrapyd settings that use the sample web's archive (what `archive_flags` are to the command)."""
+    base = f"http://{ARCHIVE_HOST}:{port}"
+    return [f"WEBTEXT_ARCHIVE_CDX={base}{CDX_PATH}", f"WEBTEXT_ARCHIVE_REPLAY={base}{REPLAY_PREFIX}",
+            f'DOWNLOAD_SLOTS={{"{ARCHIVE_SLOT}": {{"delay": 0}}}}']
 
 
 def call(base: str, path: str, **form: str | list[str]) -> dict[str, Any]:
@@ -80,7 +89,7 @@ def test_scrapyd_runs_the_page_spider_to_completion(
                warc_dir=str(warc), setting=[f"WEBTEXT_HOSTS_FILE={sample_web.hosts_file}",
                                             "WEBTEXT_ALLOW_PRIVATE=True", "AUTOTHROTTLE_ENABLED=False",
                                             "DOWNLOAD_TIMEOUT=2.5", "RETRY_TIMES=1", "RETRY_BACKOFF_BASE=0.1",
-                                            "DOWNLOAD_MAXSIZE=1048576"])["jobid"]
+                                            "DOWNLOAD_MAXSIZE=1048576", *archive_settings(sample_web.port)])["jobid"]
     deadline = time.monotonic() + 120
     while not any(done["id"] == job for done in call(scrapyd, "listjobs.json?project=default")["finished"]):
         assert time.monotonic() < deadline, "the scrapyd job did not finish in two minutes"

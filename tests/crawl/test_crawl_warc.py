@@ -133,3 +133,27 @@ def test_recover_cuts_a_killed_file_after_its_last_complete_record(tmp_path: Pat
     pages = pages_of(tmp_path / final)
     assert len(pages) == 3 and all(isinstance(p, Page) for p in pages)
     assert [p.source.rsplit(":", 1)[1] for p in pages if isinstance(p, Page)] == [str(f.offset) for f in found]
+
+
+def test_an_archived_page_keeps_its_original_url_capture_time_and_source(tmp_path: Path) -> None:
+    source = "https://web.archive.org/web/20170610141500id_/http://site.test/1"
+    archived = dataclasses.replace(fetched(1), url="http://site.test/1", source_uri=source,
+                                   archive_time="2017-06-10T14:15:00Z")
+    writer = RollingWarcWriter(tmp_path)
+    writer.write(fetched(0))
+    writer.write(archived)
+    writer.flush()
+    (partial,) = leftover_files(tmp_path)
+    final, found = recover(partial)  # a killed crawl's file: the store learns where each page came from
+    assert [(f.fetched_at, f.archive_time) for f in found] == [
+        ("2024-05-01T10:00:00Z", ""), ("2024-05-01T10:00:00Z", "2017-06-10T14:15:00Z")]
+    live, page = pages_of(tmp_path / final)
+    assert isinstance(page, Page) and isinstance(live, Page)
+    assert (page.url, page.fetched_at, page.archive_source) == ("http://site.test/1", "2017-06-10T14:15:00Z", source)
+    assert live.archive_source == ""
+    with open(tmp_path / final, "rb") as handle:
+        records = [r for r in ArchiveIterator(handle, check_digests=True) if r.content_stream().read() is not None]
+    request, response = records[-2:]
+    assert request.rec_headers.get_header("WARC-Target-URI") == source  # the request really sent
+    assert response.rec_headers.get_header("WARC-Creation-Date") == "2024-05-01T10:00:00Z"
+    assert response.digest_checker.passed is True

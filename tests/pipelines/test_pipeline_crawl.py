@@ -23,7 +23,7 @@ def test_crawl_then_pipeline_keeps_exactly_the_ground_truth_survivors(
         [str(BIN / "webtext"), "crawl", "run", "--api-base", sample_web.api_base, "--subreddit",
          *sample_web.site.subreddits, "--sort", "new", "--dump", *map(str, sample_web.dump_files),
          "--hosts-file", str(sample_web.hosts_file), "--allow-private", "--timeout", "3", "--retries", "1",
-         "--store", str(tmp_path / "links.sqlite"), "--warc-dir", str(tmp_path / "warc")],
+         *sample_web.archive_flags, "--store", str(tmp_path / "links.sqlite"), "--warc-dir", str(tmp_path / "warc")],
         capture_output=True, text=True, timeout=240)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     out = tmp_path / "corpus"

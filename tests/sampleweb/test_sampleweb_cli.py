@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from webtext.cli.main import main
+from webtext.sampleweb.archive import REFUSED_ADDRESS, REFUSED_HOST
 from webtext.sampleweb.site import build_site
 
 WEBTEXT = str(Path(sys.executable).with_name("webtext"))
@@ -24,7 +25,8 @@ def test_generate_writes_dumps_hosts_eval_sets_and_truth(tmp_path: Path, capsys:
     assert json.loads((tmp_path / "truth.json").read_text()) == json.loads(site.truth_json())
     assert sorted(p.name for p in (tmp_path / "dumps").iterdir()) == [f"RS_{m}.zst" for m in site.posts_by_month()]
     assert sorted(p.name for p in (tmp_path / "evalsets").iterdir()) == ["mixed.jsonl", "seen.jsonl", "unseen.jsonl"]
-    assert (tmp_path / "hosts").read_text().splitlines()[1:] == [f"127.0.0.1 {host}" for host in site.hosts]
+    assert (tmp_path / "hosts").read_text().splitlines()[1:] == [
+        *(f"127.0.0.1 {host}" for host in site.hosts), f"{REFUSED_ADDRESS} {REFUSED_HOST}"]
 
 
 def _default_ctrl_c() -> None:

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from webtext.core import reasons
 from webtext.core.urls import normalize_url
+from webtext.sampleweb.archive import REFUSED_ADDRESS, REFUSED_HOST
 from webtext.sampleweb.resources import GZIP_BOMB_BYTES, LARGE_PAGE_BYTES
 from webtext.sampleweb.server import RunningSampleWeb
 from webtext.sampleweb.truth import UrlTruth
@@ -36,15 +37,16 @@ def test_every_case_the_crawl_meets_is_present(sample_web: RunningSampleWeb) -> 
                  "media", "wikipedia", "wiki_mirror", "exact_copy", "syndicated_copy", "robots",
                  "robots_unreachable", "robots_missing", "redirect", "redirect_loop", "http_404", "http_500",
                  "timeout", "slow", "too_large", "gzip_bomb", "charset_header", "charset_meta", "charset_none",
-                 "empty", "not_html", "not_html_type"):
+                 "empty", "not_html", "not_html_type", "archive_nearest", "archive_after_soft_404",
+                 "archive_soft_404", "archive_parked", "archive_refused", "archived_live"):
         assert kinds[kind] >= 1, kind
     assert len({h for h in sample_web.site.hosts if h.endswith(".test")}) >= 20
 
 
 def test_hosts_file_lists_every_page_host(sample_web: RunningSampleWeb) -> None:
     lines = [line.split() for line in sample_web.hosts_file.read_text().splitlines() if not line.startswith("#")]
-    assert {name for _, name in lines} == set(sample_web.site.hosts)
-    assert {addr for addr, _ in lines} == {"127.0.0.1"}
+    assert {name for addr, name in lines if addr == "127.0.0.1"} == set(sample_web.site.hosts)
+    assert [(addr, name) for addr, name in lines if addr != "127.0.0.1"] == [(REFUSED_ADDRESS, REFUSED_HOST)]
 
 
 def test_articles_are_served_with_their_text_and_boilerplate(sample_web: RunningSampleWeb) -> None:
