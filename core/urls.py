@@ -14,13 +14,22 @@ normalization, plus the usual crawler rules):
   parameters sorted, so parameter order does not create duplicates.
 
 Only http and https URLs are valid: anything else raises `ValueError`.
+
+A host's registered domain (its eTLD+1: `www.bbc.co.uk` -> `bbc.co.uk`) follows the ICANN section
+of the Public Suffix List (https://publicsuffix.org/list/), as the snapshot bundled with tldextract
+5.4.0 holds it, read without any network access; the private section is left out, so
+`example.blogspot.com` -> `blogspot.com`, as WebText's domain list counts it. A host under a suffix
+the list does not hold takes the list's default rule `*`: its last label is the suffix
+(`www.daily-chronicle.test` -> `daily-chronicle.test`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -102,6 +111,37 @@ def url_domain(url: str) -> str:
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
+
+
+@functools.cache
+def _suffix_list() -> Any:
+    """tldextract over its bundled Public Suffix List snapshot, ICANN section, never fetched."""
+    import tldextract  # imported here: 0.2 s, and only the domain reports need it
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def domain_parts(host: str) -> tuple[str, str]:
+    """(name, public suffix) of `host`'s registered domain (see the module docstring):
+    `www.bbc.co.uk` -> ("bbc", "co.uk"). An IP address, a one-label host and a host that is itself
+    a public suffix are their own name, with suffix ""; no host is ("", "")."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    try:
+        return str(ipaddress.ip_address(host)), ""
+    except ValueError:
+        pass
+    found = _suffix_list()(host)
+    if found.suffix:
+        return (found.domain, found.suffix) if found.domain else (host, "")
+    labels = host.rsplit(".", 2)
+    return (labels[-2], labels[-1]) if len(labels) > 1 else (host, "")
+
+
+def registered_domain(host: str) -> str:
+    """The registered domain of `host` (`www.bbc.co.uk` -> `bbc.co.uk`; see `domain_parts`)."""
+    name, suffix = domain_parts(host)
+    return f"{name}.{suffix}" if suffix else name
 
 
 def doc_id(url: str) -> str:

@@ -26,11 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from webtext.core.errors import ConfigError
+from webtext.core.tables import Column, Table
 from webtext.dedup.bloom import NgramBloom
 from webtext.dedup.evalsets import EvalSet
 from webtext.dedup.ngrams import gpt2_words, word_ngrams
 from webtext.eval.corpus_text import document_texts, shard_tokenizer
-from webtext.core.tables import Column, Table
 from webtext.tokenize.shards import ShardSet
 
 # Table 6 of the GPT-2 paper: percentage of each test set's 8-grams in WebText's training split.

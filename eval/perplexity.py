@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from webtext.core.errors import ConfigError
-from webtext.eval.models import LoadedModel
 from webtext.core.tables import Column, Table
+from webtext.eval.models import LoadedModel
 from webtext.tokenize.shards import ShardSet
 from webtext.train.data import evaluate_loss, validation_windows
 
@@ -119,12 +119,17 @@ def bucket_perplexities(model: LoadedModel, eval_set: str, documents: Sequence[S
 
 
 def scores_table(scores: Sequence[SplitScores]) -> Table:
-    """One row per checkpoint: parameters, perplexity per split, held-out over train in percent."""
+    """One row per checkpoint: perplexity per split, each held-out split beside its gap to train
+    (in percent), then step and parameters, so a table split to the page's width
+    (`webtext.core.render.MAX_COLUMNS`) keeps the perplexities together."""
     splits = list(dict.fromkeys(name for s in scores for name in s.perplexity))
     heldout = [name for name in splits if name != "train"]
-    columns = [Column("model", "model"), Column("step", "step"), Column("params", "parameters", ","),
-               *(Column(f"ppl_{name}", f"{name} perplexity", ".2f") for name in splits),
-               *(Column(f"gap_{name}", f"{name} vs train (%)", "+.1f") for name in heldout if "train" in splits)]
+    gaps = "train" in splits
+    columns = [Column("model", "model"), *([Column("ppl_train", "train perplexity", ".2f")] if gaps else [])]
+    for name in heldout:
+        columns.append(Column(f"ppl_{name}", f"{name} perplexity", ".2f"))
+        columns += [Column(f"gap_{name}", f"{name} vs train (%)", "+,.1f")] if gaps else []
+    columns += [Column("step", "step"), Column("params", "parameters", ",")]
     table = Table("perplexity", "Perplexity on the training split and held-out splits (GPT-2 Figure 4)", columns)
     for s in scores:
         row: dict[str, object] = {"model": s.label, "step": s.step, "params": s.params}

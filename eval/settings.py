@@ -25,6 +25,9 @@ from webtext.core.config import setting
 DEFAULT_SHARDS = Path("out/corpus")
 DEFAULT_OUT = Path("out/eval")
 FILTER_NAME = "train_8grams.bloom"
+MEMORIZATION_FIGURE = "memorization.png"
+ABOUT_HELP = ("what each evaluation set is, one line per set as NAME=TEXT (same NAME as in --eval), "
+              "shown in the report's terms")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class OverlapSettings:
     train: Path = setting(DEFAULT_SHARDS, "shard directory whose train split is the training text")
     split: str = setting("train", "split of --train whose text fills the filter")
     eval: list[str] = setting([], "evaluation sets as NAME=PATH (text, JSONL or Parquet)")
+    about: list[str] = setting([], ABOUT_HELP)
     eval_train: list[str] = setting([], "the evaluation sets' own training splits as NAME=PATH "
                                         "(same NAME as in --eval), measured against the evaluation set")
     n: int = setting(8, "words per n-gram (GPT-2: 8)")
@@ -62,6 +66,7 @@ class PerplexitySettings(_CheckpointSettings):
     heldout: list[str] = setting(["val", "test"], "held-out splits to evaluate (those present)")
     windows: int = setting(200, "windows per split (evenly spaced, as the trainer's validation)")
     eval: list[str] = setting([], "evaluation sets as NAME=PATH, scored per overlap bucket")
+    about: list[str] = setting([], ABOUT_HELP)
     filter: Path | None = setting(None, f"8-gram Bloom filter of the training text (default: OUT/{FILTER_NAME})")
     buckets: list[float] = setting([0.1, 0.5], "upper edges of the overlap buckets between clean (0) and "
                                                "dirty (above the last edge), as fractions")
@@ -83,7 +88,7 @@ class MemorizationSettings(_CheckpointSettings):
     batch_size: int = setting(32, "prompts decoded together")
     seed: int = setting(0, "seed of the sequence sample")
     device: str = setting("auto", "torch device: auto (the GPU when there is one), cpu, cuda or cuda:N")
-    out: Path = setting(DEFAULT_OUT, "directory for the tables and memorization.png")
+    out: Path = setting(DEFAULT_OUT, f"directory for the tables and {MEMORIZATION_FIGURE}")
 
 
 @dataclass(frozen=True)

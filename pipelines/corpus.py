@@ -3,9 +3,12 @@
 It composes the stages' transforms (read → clean → exact dedup → near dedup → decontaminate →
 split) and gathers, as data, what the manifest and the report need: the accounting of every
 record, documents and words after each stage, the detected languages before and after the
-clean filters, top domains, duplicate cluster sizes, decontamination figures and the dead
+clean filters, the kept documents per registered domain and their lengths in words
+(`webtext.pipelines.profile`), duplicate cluster sizes, decontamination figures and the dead
 letters. It holds no stage logic of its own. Each part of the summary is a singleton
-PCollection; `GatherSummary` joins them into the one summary dict.
+PCollection; `GatherSummary` joins them into the one summary dict. The kept documents per
+registered domain, every domain, are also a PCollection of their own (`Corpus.domains`), which
+the job writes as `domains.csv`.
 
 What each stage has kept so far is a Beam counter (`STAGE_COUNTERS`), which the job's progress
 line (`webtext.pipelines.progress`) reads while it runs: `ReadWarc` counts the pages it reads,
@@ -31,18 +34,20 @@ from webtext.dedup.beam import DedupOutputs, ExactDedup, NearDedup
 from webtext.dedup.decontaminate import Decontaminate
 from webtext.pipelines.accounting import CountRecords, SumPerKey
 from webtext.pipelines.options import JobConfig
+from webtext.pipelines.profile import DomainCounts, WordLengths, domains_summary
 
-TOP_DOMAINS = 25
 STAGES = ("read", "clean", "exact_dedup", "near_dedup", "decontaminate")
 STAGE_COUNTERS: dict[str, MetricName] = {"read": PAGES_READ.metric_name, "clean": MetricName(CLEAN_COUNTERS, KEPT),
                                          **{stage: MetricName(stage, KEPT) for stage in STAGES[2:]}}
 
 
 class Corpus(NamedTuple):
-    """(split, Document) pairs of every kept document, and the summary (a singleton dict)."""
+    """(split, Document) pairs of every kept document, the summary (a singleton dict), and the kept
+    documents per registered domain (a singleton list, `DomainCounts`)."""
 
     documents: PCollection
     summary: PCollection
+    domains: PCollection
 
 
 def _size(item: Page | Document) -> tuple[int, int, int]:
@@ -87,18 +92,6 @@ class CountStages(beam.PTransform):
         counted = [items | f"Count{stage}" >> beam.FlatMap(_count, Metrics.counter(stage, KEPT))
                    for stage, items in stages.items()]
         return counted | "Nothing" >> beam.Flatten()
-
-
-class TopDomains(beam.PTransform):
-    """Documents -> [{domain, documents}] of the `TOP_DOMAINS` domains with the most documents."""
-
-    def expand(self, docs: PCollection) -> PCollection:
-        return (docs
-                | "Domain" >> beam.Map(lambda doc: (doc.domain, 1))
-                | "PerDomain" >> beam.CombinePerKey(sum)
-                | "CountFirst" >> beam.Map(lambda kv: (kv[1], kv[0]))
-                | "Top" >> beam.combiners.Top.Largest(TOP_DOMAINS)
-                | "Rows" >> beam.Map(lambda top: [{"domain": d, "documents": n} for n, d in top]))
 
 
 def _language_pairs(doc: Document, kept: bool) -> list[tuple[str, int]]:
@@ -185,11 +178,14 @@ class BuildCorpus(beam.PTransform):
                   "near_dedup": near.kept, "decontaminate": final.kept}
         _ = {stage: stages[stage] for stage in STAGES[2:] if stage != "decontaminate" or config.eval_sets} \
             | "CountStages" >> CountStages()
+        domains = final.kept | "Domains" >> DomainCounts()
+        words = final.kept | "WordLengths" >> WordLengths()
         summary = {"accounting": accounting | "Accounting" >> CountRecords(),
                    "stages": stages | "StageSizes" >> StageSizes(),
                    "languages": {"kept": cleaned.kept, "dropped": cleaned.dropped} | "Languages" >> LanguageCounts(),
-                   "top_domains": final.kept | "TopDomains" >> TopDomains(),
+                   "domains": domains | "DomainsSummary" >> beam.Map(domains_summary),
+                   "lengths": words | "Lengths" >> beam.Map(lambda rows: {"words": rows}),
                    "cluster_sizes": {"exact": exact.report, "near": near.report} | "ClusterSizes" >> ClusterSizes(),
                    "decontamination": final.report | "Decontamination" >> SumPerKey(),
                    "dead_letters": read.dead | "DeadLetters" >> DeadLetters()}
-        return Corpus(documents, summary | "Summary" >> GatherSummary())
+        return Corpus(documents, summary | "Summary" >> GatherSummary(), domains)

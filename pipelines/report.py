@@ -1,32 +1,50 @@
-"""The main job's report: `report.json`, `report.md` and `report.png` beside the shards.
+"""The main job's report beside the shards: report.json, report.md, report.html, its figures, and DATACARD.md.
 
-A `warnings` list (an empty split, for instance) heads report.md and is kept in report.json, as are
-the documents files per split (`documents`, None under `--no-documents`) and the sample the tokenizer
-was trained on (`tokenizer_sample`: budget, fraction, documents, bytes and rule; None when a
-tokenizer file was given).
-It reads what the pipeline computed as data (the summary: accounting, documents and words per
-stage, the detected languages before and after the clean filters, top domains, duplicate cluster
-sizes, decontamination, dead letters), the manifest (tokens and documents per split) and, when
-the runner reports them, Beam's per-transform execution times
-(`beam:metric:ptransform_execution_time:total_msecs:v1`, summed per stage; the portable runner
-may not report them, and then the report says so). The output is a local directory or a URL
-(`webtext.core.filesys`).
+`write_report` keeps everything the pipeline computed as data in report.json (the summary:
+accounting, documents and words per stage, languages, domains, lengths, the WebText comparison,
+duplicate clusters, decontamination, dead letters; the manifest's splits and tokenizer; the
+runner's times; the provenance record), draws the figures (`webtext.pipelines.figures`), and
+writes one list of blocks (`webtext.core.render`) as report.md and report.html, then the data
+card (`webtext.pipelines.datacard`). Everything goes through `webtext.core.filesys`, so the output
+may be a local directory or a URL, and each file appears whole or not at all.
+
+The report opens with its provenance (`webtext.core.provenance`): the command, the time, the
+input glob with its WARC files' count, total size and `listing_sha256` (names relative to the
+glob's folder, and sizes: re-hashing the input would cost as much as the job), the corpus identity
+(the SHA-256 of manifest.json, which lists every shard's SHA-256, and the tokenizer's hash) and
+each evaluation set's `file_sha256`.
+
+Per-stage times are Beam's per-transform execution times
+(`beam:metric:ptransform_execution_time:total_msecs:v1`, summed per stage); the portable runner
+may not report them, and then the report says so.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from apache_beam.io.filesystems import FileSystems
 from webtext.core import filesys
-from webtext.pipelines.accounting import INPUT
+from webtext.core.config import to_jsonable
+from webtext.core.provenance import about_blocks, file_sha256, listing_sha256, provenance
+from webtext.core.render import Block, Bullets, Heading, to_html, to_markdown
+from webtext.pipelines import report_domains, report_sections
+from webtext.pipelines.datacard import write_datacard
+from webtext.pipelines.figures import Figure, draw_figures
+from webtext.pipelines.options import JobConfig
+from webtext.pipelines.report_terms import glossary
+from webtext.tokenize.shard_format import MANIFEST_NAME
 
+TITLE = "Corpus report"
 _STAGE_OF_STEP = (("BuildCorpus/ReadWarc", "read"), ("BuildCorpus/Clean", "clean"),
                   ("BuildCorpus/ExactDedup", "exact_dedup"), ("BuildCorpus/NearDedup", "near_dedup"),
                   ("BuildCorpus/Decontaminate", "decontaminate"), ("Tokenize", "tokenize"),
                   ("WriteDocuments", "documents"), ("Sample", "tokenizer_sample"))
 _TIME_METRIC = "ptransform_execution_time:total_msecs"
+_GLOB = re.compile(r"[*?\[]")
 
 
 def stage_seconds(result: Any) -> dict[str, float]:
@@ -45,94 +63,68 @@ def stage_seconds(result: Any) -> dict[str, float]:
     return seconds
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+def input_listing(pattern: str) -> dict[str, int]:
+    """The files `pattern` matches, named relative to its folder (the part before the first wildcard), with
+    their sizes."""
+    wildcard = _GLOB.search(pattern)
+    folder = pattern[:wildcard.start() if wildcard else len(pattern)].rpartition("/")[0]
+    prefix = folder + "/" if folder else ""
+    found = FileSystems.match([pattern])[0].metadata_list
+    return {m.path[len(prefix):] if m.path.startswith(prefix) else m.path: m.size_in_bytes for m in found}
 
 
-def _plot(path: str, summary: Mapping[str, Any], drops: Mapping[str, int]) -> None:
-    # imported here: the workers load this module with the pipeline and never plot (0.3 s each)
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    stages = summary["stages"]
-    left.bar([s["stage"] for s in stages], [s["documents"] for s in stages], color="#4477aa")
-    left.set_title("documents after each stage")
-    left.tick_params(axis="x", rotation=30)
-    items = sorted(drops.items(), key=lambda kv: kv[1])
-    right.barh([k for k, _ in items], [v for _, v in items], color="#cc6677")
-    right.set_title("dropped documents by reason")
-    fig.tight_layout()
-    with filesys.open_write(path) as handle:
-        fig.savefig(handle, format="png", dpi=110)
-    plt.close(fig)
+def job_provenance(out: str, config: JobConfig, manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's provenance record: command, time, input, corpus identity, evaluation sets."""
+    files = input_listing(config.input)
+    warcs = report_sections.plural(len(files), "WARC file")
+    inputs = {"Input": f"{config.input}: {warcs}, {sum(files.values()):,} bytes, listing {listing_sha256(files)}",
+              "Corpus": f"manifest.json {file_sha256(filesys.join(out, MANIFEST_NAME))}, "
+                        f"tokenizer {manifest['tokenizer']['hash']}",
+              **{f"Evaluation set {s.name}": f"{s.path} {file_sha256(s.path)}" for s in config.eval_sets}}
+    return provenance(inputs)
 
 
-def _documents_section(summary: Mapping[str, Any]) -> str:
-    documents, sample = summary.get("documents"), summary.get("tokenizer_sample")
-    files = _table(["split", "files", "documents", "MB of text"], [
-        [name, s["files"], s["documents"], f"{s['text_bytes'] / 1e6:.2f}"] for name, s in sorted(documents.items())
-    ]) if documents else "Not kept (`--no-documents`)."
-    trained = (f"{sample['documents']:,} train documents, {sample['bytes']:,} bytes of text: a share of "
-               f"{sample['fraction']:.4g} of the split's {sample['train_bytes']:,} bytes for a budget of "
-               f"{sample['budget_bytes']:,} (`--tokenizer-sample-bytes`). Rule: {sample['rule']}."
-               if sample else "None: a tokenizer file was given.")
-    return f"## Documents files (documents/)\n\n{files}\n\n## Tokenizer training sample\n\n{trained}"
+def report_blocks(report: Mapping[str, Any], sections: Mapping[str, Any], figures: Mapping[str, Figure]) -> list[Block]:
+    """The report's blocks, in reading order (`sections`: the run's settings as config.json holds them)."""
+    parts: list[tuple[str, list[Block]]] = [
+        ("Terms", [glossary(sections, report_sections.drops_of(report))]),
+        ("Headline", report_sections.headline(report)),
+        ("Documents per stage", report_sections.stages(report) + report_domains.figure_blocks(figures["funnel"])),
+        ("Drop reasons", report_sections.drops(report) + report_domains.figure_blocks(figures["stages"])),
+        ("Languages", report_sections.languages(report)),
+        ("Tokens per split", report_sections.splits(report)),
+        ("Documents files (documents/)", report_sections.documents_files(report)),
+        ("Tokenizer training sample", report_sections.tokenizer_sample(report)),
+        ("Duplicate clusters", report_sections.clusters(report)),
+        ("Decontamination", report_sections.decontamination(report, sections)),
+        ("Domains", report_domains.domains(report)),
+        ("WebText fidelity", report_domains.fidelity(report, figures)),
+        ("Document lengths", report_domains.lengths(report, figures)),
+        ("Time per stage", report_sections.times(report)),
+        ("Dead letters", report_sections.dead_letters(report)),
+    ]
+    warnings: list[Block] = [Heading("Warnings"), Bullets(tuple(report["warnings"]))] if report["warnings"] else []
+    return [Heading(TITLE, 1), *warnings, *about_blocks(report["provenance"]),
+            *(block for heading, body in parts for block in (Heading(heading), *body))]
 
 
-def _languages_section(languages: Mapping[str, Mapping[str, int]]) -> str:
-    extracted, kept = languages["extracted"], languages["kept"]
-    rows = [[language, count, kept.get(language, 0)]
-            for language, count in sorted(extracted.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return ("## Languages\n\nDocuments per detected language (`webtext.clean.language`): every document "
-            "with text before the clean filters, and those the clean stage kept (`--languages`).\n\n"
-            + (_table(["language", "extracted", "kept by the clean filters"], rows) if rows else "No text extracted."))
-
-
-def write_report(out: str | os.PathLike[str], summary: Mapping[str, Any], seconds: Mapping[str, float], wall: float,
-                 runner: str) -> None:
-    """Write report.json, report.md and report.png into `out` (the shard directory, a path or a URL)."""
-    manifest = filesys.read_json(filesys.join(out, "manifest.json"))
-    counts = summary["accounting"]
-    drops = {k: v for k, v in counts.items() if k != INPUT and not k.startswith("kept:")}
-    kept = sum(v for k, v in counts.items() if k.startswith("kept:"))
+def write_report(out: str | os.PathLike[str], summary: Mapping[str, Any], config: JobConfig,
+                 seconds: Mapping[str, float], wall: float, runner: str) -> None:
+    """Write report.json, the figures, report.md, report.html and DATACARD.md into `out` (the shard
+    directory, a path or a URL) for the run of `config`."""
+    out = os.fspath(out)
+    manifest = filesys.read_json(filesys.join(out, MANIFEST_NAME))
     splits = {name: {"documents": s["n_docs"], "tokens": s["n_tokens"], "shards": len(s["shards"])}
               for name, s in sorted(manifest["splits"].items())}
     report = {**summary, "warnings": list(summary.get("warnings", [])), "splits": splits,
-              "seconds_per_stage": dict(seconds), "wall_seconds": round(wall, 1),
-              "runner": runner, "tokenizer": manifest["tokenizer"]}
+              "seconds_per_stage": dict(seconds), "wall_seconds": round(wall, 1), "runner": runner,
+              "tokenizer": manifest["tokenizer"], "provenance": job_provenance(out, config, manifest)}
     filesys.write_json(filesys.join(out, "report.json"), report)
-    _plot(filesys.join(out, "report.png"), summary, drops)
-    warnings = list(summary.get("warnings", []))
-    sections = [
-        "# Corpus report",
-        *(["## Warnings\n\n" + "\n".join(f"- {w}" for w in warnings)] if warnings else []),
-        f"{counts.get('input', 0):,} WARC records in, {kept:,} documents kept, {sum(drops.values()):,} dropped "
-        f"(input = kept + dropped holds). Runner: {runner}; wall time {wall:.0f} s.",
-        "![stages and drop reasons](report.png)",
-        "## Documents per stage\n\n" + _table(["stage", "documents", "words", "MB"], [
-            [s["stage"], s["documents"], s["words"], f"{s['bytes'] / 1e6:.2f}"] for s in summary["stages"]]),
-        _languages_section(summary["languages"]),
-        "## Tokens per split\n\n" + _table(["split", "documents", "tokens", "shards"], [
-            [name, s["documents"], s["tokens"], s["shards"]] for name, s in splits.items()]),
-        _documents_section(summary),
-        "## Drop reasons\n\n" + _table(["stage:reason", "documents"],
-                                        [[k, v] for k, v in sorted(drops.items(), key=lambda kv: -kv[1])]),
-        "## Top domains (kept documents)\n\n" + _table(["domain", "documents"], [
-            [d["domain"], d["documents"]] for d in summary["top_domains"]]),
-        "## Duplicate clusters\n\n" + (_table(["kind:size", "clusters"], [
-            [k, v] for k, v in summary["cluster_sizes"].items()]) if summary["cluster_sizes"] else "None found."),
-        "## Decontamination\n\n" + (_table(["evaluation set/metric", "value"], [
-            [k, v] for k, v in summary["decontamination"].items()]) if summary["decontamination"]
-            else "No evaluation sets given (`--eval NAME=PATH`)."),
-        "## Time per stage\n\n" + (_table(["stage", "seconds (summed over workers)"], [
-            [k, f"{v:.1f}"] for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])]) if seconds
-            else "The runner did not report per-transform times."),
-        f"## Dead letters\n\n{len(summary['dead_letters'])} unreadable records or files, listed in "
-        "`dead-letters.jsonl`" + "".join(f"\n- `{d['source']}`: {d['error']}" for d in summary["dead_letters"][:20]),
-    ]
+    sections = to_jsonable(config.sections())
+    figures = {figure.name: figure for figure in draw_figures(out, report)}
+    blocks = report_blocks(report, sections, figures)
     with filesys.open_write(filesys.join(out, "report.md"), "w") as handle:
-        handle.write("\n\n".join(sections) + "\n")
+        handle.write(to_markdown(blocks))
+    with filesys.open_write(filesys.join(out, "report.html"), "w") as handle:
+        handle.write(to_html(blocks, TITLE))
+    write_datacard(out, report, sections, figures)

@@ -7,7 +7,9 @@ tokenized documents in Arrow shards, with `manifest.json`, dead letters and a re
 
 It composes the stages' Beam transforms (`BuildCorpus`, `TokenizeAndWrite`) and adds no stage logic.
 The kept documents are also written as Parquet files in `documents/` (`webtext.pipelines.documents`;
-`--no-documents` skips them). With `--tokenizer train` (the default) it runs in two phases: phase 1
+`--no-documents` skips them), and the kept documents per registered domain as `domains.csv`
+(`webtext.pipelines.profile`), from which the driver compares the corpus with WebText's domains
+(`webtext.pipelines.fidelity`). With `--tokenizer train` (the default) it runs in two phases: phase 1
 builds the corpus, writes the documents files (into the staging directory, removed at the end, under
 `--no-documents`) and a bounded sample of the train split chosen by a hash of the id
 (`--tokenizer-sample-bytes`); the driver streams that sample, in id order, into a byte-level BPE; and
@@ -48,11 +50,9 @@ from webtext.core.beamrun import LOCAL_RUNNER, default_runner, local_runner, sto
 from webtext.core.config import save_config
 from webtext.core.config_file import parse_known_args
 from webtext.core.errors import BadFileError, WebtextError
-from webtext.core.splits import SplitRule
 from webtext.pipelines.accounting import INPUT, check
-from webtext.pipelines.corpus import BuildCorpus
+from webtext.pipelines.corpus import BuildCorpus, Corpus
 from webtext.pipelines.documents import (
-    INDEX_NAME,
     SampleTrainText,
     SpillDocuments,
     SplitSizes,
@@ -61,8 +61,10 @@ from webtext.pipelines.documents import (
     sample_record,
     sample_texts,
 )
+from webtext.pipelines.job_summary import complete_summary
 from webtext.pipelines.options import JobConfig, check_beam_options, job_parser, resolve
 from webtext.pipelines.output import StagedOutput, disk_full
+from webtext.pipelines.profile import DOMAINS_CSV, WriteDomains
 from webtext.pipelines.progress import ProgressPipeline
 from webtext.pipelines.report import stage_seconds, write_report
 from webtext.tokenize.beam import TokenizeAndWrite
@@ -90,15 +92,25 @@ def _write_documents(documents: beam.PCollection, config: JobConfig) -> tuple[be
     return sizes, runs
 
 
-def _finish(_: Any, infos: list[ShardInfo], summary: dict[str, Any], config: JobConfig, tokenizer_file: str) -> None:
-    """Write manifest.json, dead-letters.jsonl and summary.json (runs once, inside the pipeline)."""
+def _corpus(p: beam.Pipeline, config: JobConfig) -> Corpus:
+    """`BuildCorpus`, with its documents per registered domain written as `domains.csv`."""
+    corpus = p | "BuildCorpus" >> BuildCorpus(config)
+    _ = corpus.domains | "WriteDomains" >> WriteDomains(filesys.join(config.output, DOMAINS_CSV))
+    return corpus
+
+
+def _finish(_: Any, infos: list[ShardInfo], tokens: list[list[int]], summary: dict[str, Any], config: JobConfig,
+            tokenizer_file: str) -> None:
+    """Write manifest.json, dead-letters.jsonl and summary.json, with the documents' lengths in tokens
+    (runs once, inside the pipeline)."""
     out = config.output
     drops = {k: v for k, v in summary["accounting"].items() if k != "input" and not k.startswith("kept:")}
     write_manifest(out, infos, tokenizer_file=tokenizer_file, split_rule=config.split.describe(),
                    options=config.recorded(), drops=drops)
     with filesys.open_write(filesys.join(out, "dead-letters.jsonl"), "w") as handle:
         handle.writelines(json.dumps(d, sort_keys=True) + "\n" for d in summary["dead_letters"])
-    filesys.write_json(filesys.join(out, STAGING, "summary.json"), summary)
+    lengths = {**summary["lengths"], "tokens": tokens}
+    filesys.write_json(filesys.join(out, STAGING, "summary.json"), {**summary, "lengths": lengths})
 
 
 def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.PCollection,
@@ -107,10 +119,11 @@ def _write_outputs(p: beam.Pipeline, documents: beam.PCollection, summary: beam.
     tokenize = TokenizeAndWrite(tokenizer, config.output, config.spill,
                                 shard_bytes=shards.shard_bytes, batch_size=shards.tokenize_batch,
                                 shards_per_split=shards.shards_per_split, spill_settings=config.spill_settings)
-    infos = documents | "Tokenize" >> tokenize | "ShardInfos" >> beam.combiners.ToList()
+    tokenized = documents | "Tokenize" >> tokenize
+    infos = tokenized.shards | "ShardInfos" >> beam.combiners.ToList()
     _ = (p | "Once" >> beam.Create([None])
-         | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(summary),
-                                config, filesys.join(config.output, TOKENIZER_JSON)))
+         | "Finish" >> beam.Map(_finish, beam.pvalue.AsSingleton(infos), beam.pvalue.AsSingleton(tokenized.lengths),
+                                beam.pvalue.AsSingleton(summary), config, filesys.join(config.output, TOKENIZER_JSON)))
 
 
 def _train_tokenizer(config: JobConfig, staging: str) -> str:
@@ -121,30 +134,6 @@ def _train_tokenizer(config: JobConfig, staging: str) -> str:
     tokenizer = train_tokenizer(sample_texts(staging), vocab_size=config.vocab_size,
                                 min_frequency=config.min_frequency)
     return tokenizer.save(filesys.join(staging, "tokenizer"))
-
-
-def _documents_summary(out: str) -> dict[str, dict[str, int]]:
-    """Files, documents and text bytes per split of the documents files, from their index."""
-    index = filesys.read_json(filesys.join(out, DOCUMENTS, INDEX_NAME))
-    per_split: dict[str, dict[str, int]] = {}
-    for entry in index["files"]:
-        split = per_split.setdefault(entry["split"], {"files": 0, "documents": 0, "text_bytes": 0})
-        split["files"] += 1
-        split["documents"] += entry["documents"]
-        split["text_bytes"] += entry["text_bytes"]
-    return per_split
-
-
-def _empty_splits(out: str, rule: SplitRule, kept: int) -> list[str]:
-    """A warning for each split that should hold documents and holds none."""
-    splits = filesys.read_json(filesys.join(out, "manifest.json"))["splits"]
-    fractions = {"train": 1 - rule.val_fraction - rule.test_fraction, "val": rule.val_fraction,
-                 "test": rule.test_fraction}
-    return [f"{name} split is empty ({kept} documents kept, {name} fraction {fraction:g}): "
-            f"change --{name}-fraction or give more input" if name != "train" else
-            f"train split is empty ({kept} documents kept)"
-            for name, fraction in fractions.items()
-            if fraction > 0 and not splits.get(name, {}).get("n_docs")]
 
 
 def _checked(summary: dict[str, Any], config: JobConfig) -> dict[str, Any]:
@@ -162,14 +151,14 @@ def _checked(summary: dict[str, Any], config: JobConfig) -> dict[str, Any]:
 
 def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str, Any], dict[str, float]]:
     """Run the job's pipelines, writing everything into `config.output`; (summary, seconds per stage)."""
-    out, staging = config.output, filesys.join(config.output, STAGING)
+    staging = filesys.join(config.output, STAGING)
     corpus_json = filesys.join(staging, "corpus.json")
     seconds: dict[str, float] = {}
     if config.trains_tokenizer:
         log.info("phase 1 of 2: %s -> cleaned, de-duplicated documents (the tokenizer is trained after it)",
                  config.input)
         with pipeline("phase 1/2") as p:
-            corpus = p | "BuildCorpus" >> BuildCorpus(config)
+            corpus = _corpus(p, config)
             sizes, runs = _write_documents(corpus.documents, config)
             _ = sizes | "Sample" >> SampleTrainText(staging, config.tokenizer_sample_bytes, runs)
             _ = corpus.summary | "StageSummary" >> beam.Map(lambda s: filesys.write_json(corpus_json, s))
@@ -185,16 +174,14 @@ def _run_phases(config: JobConfig, pipeline: Any, final: str) -> tuple[dict[str,
     else:
         log.info("one phase: %s -> shards in %s", config.input, final)
         with pipeline() as p:
-            corpus = p | "BuildCorpus" >> BuildCorpus(config)
+            corpus = _corpus(p, config)
             if config.documents.documents:
                 _write_documents(corpus.documents, config)
             _write_outputs(p, corpus.documents, corpus.summary, config, config.tokenizer)
     seconds.update(stage_seconds(p.result if hasattr(p, "result") else None))
     summary = _checked(filesys.read_json(filesys.join(staging, "summary.json")), config)
     _, kept, _ = check(summary["accounting"])
-    summary["warnings"] = _empty_splits(out, config.split, kept)
-    summary["tokenizer_sample"] = sample_record(staging) if config.trains_tokenizer else None
-    summary["documents"] = _documents_summary(out) if config.documents.documents else None
+    summary = complete_summary(summary, config, _documents_dir(config), staging, kept)
     for warning in summary["warnings"]:
         log.warning("%s", warning)
     return summary, seconds
@@ -236,7 +223,7 @@ def build_and_run(args: argparse.Namespace, beam_argv: Sequence[str]) -> dict[st
         with stop_on_interrupt(abandon), _quiet_worker_errors():
             summary, seconds = _run_phases(work, pipeline, config.output)
             save_config(filesys.join(staged.path, CONFIG_NAME), **config.sections())
-            write_report(staged.path, summary, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
+            write_report(staged.path, summary, config, seconds, time.monotonic() - started, str(chosen or LOCAL_RUNNER))
             filesys.delete_tree(filesys.join(staged.path, STAGING))
             staged.commit()
     except Exception as error:

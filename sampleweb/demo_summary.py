@@ -51,6 +51,13 @@ def _eval_lines(evals: Path) -> list[str]:
     return lines
 
 
+def _card_line(corpus: Path, webtext: dict[str, Any] | None) -> str:
+    """The data card and the report, with the corpus's share of documents from WebText's domains."""
+    share = (f"{webtext['share']:.1%} of its documents from WebText's top {webtext['reference_labels']:,} domains"
+             if webtext else "no WebText comparison")
+    return f"data card   {corpus / 'DATACARD.md'}  (report: report.html, report.md; {share})"
+
+
 def print_summary(out: Path, models: Sequence[str], seconds: float) -> None:
     """Print where the outputs are and what they say."""
     crawl = _json(out / "crawl" / "summary.json")
@@ -73,7 +80,8 @@ def print_summary(out: Path, models: Sequence[str], seconds: float) -> None:
             train, val = metrics.get("loss", float("nan")), metrics.get("val_loss", float("nan"))
             lines.append(f"train     {model}: step {metrics.get('step')}, train loss {train:.3f}, val loss {val:.3f}")
     lines += _eval_lines(out / "eval")
-    lines += ["", f"shards      {out / 'corpus'}  (manifest.json, report.md, report.png)",
+    lines += ["", f"shards      {out / 'corpus'}  (manifest.json, domains.csv, documents/)",
+              _card_line(out / "corpus", report.get("webtext")),
               f"checkpoints {out / 'checkpoints'}  (metrics.jsonl, loss.png per model)",
               f"evaluation  {out / 'eval' / 'report.md'}  (and report.html, figure4.png, memorization.png)",
               f"crawl       {out / 'crawl'}  (links.sqlite, warc/, summary.json)"]

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from _pytest.nodeid import NodeId
-from PIL import Image
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
+from PIL import Image
 from webtext.core.beamrun import local_runner
 from webtext.sampleweb.server import RunningSampleWeb, start_sample_web
 
@@ -90,6 +91,12 @@ def snippet_set() -> Path:
 
 
 @pytest.fixture(scope="session")
+def webtext_domains() -> Path:
+    """`../shared/data/webtext-domains`: WebText's 1,000 most frequent domains (`domains.txt`)."""
+    return _shared("webtext-domains")
+
+
+@pytest.fixture(scope="session")
 def chromium() -> Chromium:
     """Debian's headless Chromium (`tests.browser`); the test asking for it is skipped, saying why,
     where it is not installed (`make test` installs it where it can: as root, with apt-get)."""
@@ -108,6 +115,6 @@ def assert_png_drawn(path: Path) -> None:
     (a channel spread above 40), which white or grey axes alone do not reach."""
     with Image.open(path) as image:
         assert image.format == "PNG", f"{path} is a {image.format} image"
-        pixels = list(image.convert("RGB").getdata())
-    coloured = sum(1 for pixel in pixels if max(pixel) - min(pixel) > 40)
+        pixels = np.asarray(image.convert("RGB"), dtype=np.int16).reshape(-1, 3)
+    coloured = int(np.count_nonzero(pixels.max(axis=1) - pixels.min(axis=1) > 40))
     assert coloured > 0.002 * len(pixels), f"{path}: {coloured} of {len(pixels)} pixels coloured, nothing drawn"

@@ -22,7 +22,10 @@ shards: none is dropped here (the earlier stages drop with reasons), and the cou
 `tokenize:documents` and `tokenize:tokens` count them. A shard is about `shard_bytes` of tokens
 (hashing spreads documents evenly, not exactly).
 
-Output: a PCollection of `ShardInfo`, one per shard, for `write_manifest`. A worker holds one shard
+Output: `TokenizeOutputs`: `shards`, a PCollection of `ShardInfo`, one per shard, for
+`write_manifest`; and `lengths`, one list `[[low, high, documents], ...]` of the documents per
+power-of-two bucket of their tokens (without the end-of-text token, all splits together;
+`LengthHistogram`, the buckets of `webtext shards inspect`). A worker holds one shard
 (and reads a thousandth of its split's hash range on each side); the caller removes `spill`
 afterwards. The tokenizer is saved beside the shards (`tokenizer_file`) once per job, before any
 shard is written, so a shard directory is complete on its own. The tokenizer is loaded when the
@@ -33,8 +36,8 @@ reader); `output_dir` should hold no shards of another run, which the manifest's
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 import numpy as np
@@ -52,12 +55,70 @@ from webtext.tokenize.shard_format import (
     token_dtype,
     tokens_per_shard,
 )
+from webtext.tokenize.shard_summary import histogram_rows, length_counts
 from webtext.tokenize.shards import ShardEncoder, write_shard
 
 _COUNTERS = "tokenize"
 
 Tokenized = tuple[str, tuple[str, np.ndarray]]  # (split, (document id, tokens))
 ShardKey = tuple[str, int, int]  # (split, shard index, shard count)
+_PENDING = 4096  # lengths a histogram's accumulator holds before counting them into its buckets
+
+
+class TokenizeOutputs(NamedTuple):
+    """What `TokenizeAndWrite` yields: `ShardInfo`s, and the histogram of tokens per document (a singleton)."""
+
+    shards: beam.PCollection
+    lengths: beam.PCollection
+
+
+class _Lengths:
+    """Counts per power-of-two bucket (`length_counts`) and the lengths not counted yet."""
+
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self.counted = np.zeros(0, dtype=np.int64)
+
+    def add(self, length: int) -> None:
+        self.pending.append(length)
+        if len(self.pending) >= _PENDING:
+            self.counts()
+
+    def merge(self, other: _Lengths) -> None:
+        self._add(other.counts())
+
+    def counts(self) -> np.ndarray:
+        if self.pending:
+            self._add(length_counts(np.array(self.pending, dtype=np.int64)))
+            self.pending = []
+        return self.counted
+
+    def _add(self, counts: np.ndarray) -> None:
+        total = np.zeros(max(self.counted.size, counts.size), dtype=np.int64)
+        total[:self.counted.size] += self.counted
+        total[:counts.size] += counts
+        self.counted = total
+
+
+class LengthHistogram(beam.CombineFn):
+    """Document lengths -> [[low, high, documents], ...] per non-empty power-of-two bucket [low, high)
+    (`histogram_rows`); the accumulator's size is bounded whatever the number of documents."""
+
+    def create_accumulator(self) -> _Lengths:
+        return _Lengths()
+
+    def add_input(self, mutable_accumulator: _Lengths, element: int) -> _Lengths:
+        mutable_accumulator.add(element)
+        return mutable_accumulator
+
+    def merge_accumulators(self, accumulators: Iterable[_Lengths]) -> _Lengths:
+        merged = _Lengths()
+        for accumulator in accumulators:
+            merged.merge(accumulator)
+        return merged
+
+    def extract_output(self, accumulator: _Lengths) -> list[list[int]]:
+        return [list(row) for row in histogram_rows(accumulator.counts())]
 
 
 def _document(element: Any) -> tuple[str, Document]:
@@ -102,6 +163,10 @@ def _token_count(element: Tokenized) -> tuple[str, int]:
     return split, int(tokens.size)
 
 
+def _text_tokens(element: Tokenized) -> int:
+    return int(element[1][1].size) - 1  # without the end-of-text token
+
+
 def _shard_count(element: tuple[str, int], per_shard: int, fixed: int | None) -> tuple[str, int]:
     split, n_tokens = element
     return split, fixed or shard_count(n_tokens, per_shard)
@@ -142,7 +207,7 @@ class _WriteShard(beam.DoFn):
 
 class TokenizeAndWrite(beam.PTransform):
     """(split, Document) pairs -> shards of each split in `output_dir`, through run files in the
-    directory `spill`; yields `ShardInfo`s.
+    directory `spill`; yields `TokenizeOutputs`.
 
     `shards_per_split` fixes every split's shard count; by default it follows from `shard_bytes`.
     """
@@ -164,7 +229,7 @@ class TokenizeAndWrite(beam.PTransform):
         self._batch_size = batch_size
         self._shards_per_split = shards_per_split
 
-    def expand(self, documents: beam.PCollection) -> beam.PCollection:
+    def expand(self, documents: beam.PCollection) -> TokenizeOutputs:
         tokenized = (documents
                      | "Check" >> beam.Map(_document)
                      | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
@@ -177,8 +242,12 @@ class TokenizeAndWrite(beam.PTransform):
         saved = (documents.pipeline
                  | "Once" >> beam.Create([None])
                  | "SaveTokenizer" >> beam.Map(_save_tokenizer, self._path, self._output))
-        return (counts
-                | "EveryShard" >> beam.FlatMap(_every_shard)
-                | "Spread" >> beam.Reshuffle()
-                | "WriteShards" >> beam.ParDo(_WriteShard(self._output, *self._tokenizer),
-                                              beam.pvalue.AsSingleton(runs), beam.pvalue.AsSingleton(saved)))
+        shards = (counts
+                  | "EveryShard" >> beam.FlatMap(_every_shard)
+                  | "Spread" >> beam.Reshuffle()
+                  | "WriteShards" >> beam.ParDo(_WriteShard(self._output, *self._tokenizer),
+                                                beam.pvalue.AsSingleton(runs), beam.pvalue.AsSingleton(saved)))
+        lengths = (tokenized
+                   | "TextTokens" >> beam.Map(_text_tokens)
+                   | "Lengths" >> beam.CombineGlobally(LengthHistogram()))
+        return TokenizeOutputs(shards, lengths)

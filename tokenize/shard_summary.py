@@ -16,13 +16,20 @@ def _bar(share: float, width: int = 30) -> str:
     return "#" * max(1, round(share * width)) if share > 0 else ""
 
 
-def length_histogram(lengths: np.ndarray) -> list[tuple[int, int, int]]:
-    """(low, high, count) per power-of-two bucket [low, high) of document lengths in tokens."""
-    if not lengths.size:
-        return []
-    buckets = np.floor(np.log2(np.maximum(lengths, 1))).astype(np.int64)
-    counts = np.bincount(buckets)
+def length_counts(lengths: np.ndarray) -> np.ndarray:
+    """How many of `lengths` fall in each power-of-two bucket: element b counts [2**b, 2**(b+1))
+    (a length of 0 counts in bucket 0, [1, 2))."""
+    return np.bincount(np.floor(np.log2(np.maximum(np.asarray(lengths, dtype=np.int64), 1))).astype(np.int64))
+
+
+def histogram_rows(counts: np.ndarray) -> list[tuple[int, int, int]]:
+    """(low, high, count) of each non-empty bucket of `length_counts`."""
     return [(2**b, 2**(b + 1), int(c)) for b, c in enumerate(counts) if c]
+
+
+def length_histogram(lengths: np.ndarray) -> list[tuple[int, int, int]]:
+    """(low, high, count) per power-of-two bucket [low, high) of document lengths."""
+    return histogram_rows(length_counts(lengths))
 
 
 def summarize(shards: ShardSet, tokenizer: Tokenizer | None, verified: bool, top: int = 10,

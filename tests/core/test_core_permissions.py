@@ -18,8 +18,8 @@ from webtext.cli.main import main
 from webtext.core.atomic import atomic_write, write_json
 from webtext.core.docfiles import write_documents
 from webtext.core.document import Document
-from webtext.crawl.warc.write import Fetched, RollingWarcWriter
 from webtext.core.tables import Column, Table
+from webtext.crawl.warc.write import Fetched, RollingWarcWriter
 from webtext.sampleweb.corpus import prose_pool
 from webtext.sampleweb.server import RunningSampleWeb
 from webtext.tokenize.bpe import train_tokenizer

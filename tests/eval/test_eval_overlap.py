@@ -15,6 +15,8 @@ from webtext.dedup.bloom import NgramBloom
 from webtext.eval.overlap import estimated_fp_rate
 from webtext.tokenize.bpe import train_tokenizer
 
+from tests.conftest import assert_png_drawn
+
 
 def _words(rng: random.Random, count: int) -> list[str]:
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -50,8 +52,8 @@ def constructed(tmp_path_factory: pytest.TempPathFactory, make_shards: Callable[
     return shards, eval_path, own_path
 
 
-def test_known_overlap_measured_within_a_tenth_of_a_point(constructed: tuple[Path, Path, Path],
-                                                          tmp_path: Path) -> None:
+def test_known_overlap_measured_within_a_tenth_of_a_point(constructed: tuple[Path, Path, Path], tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
     shards, eval_path, own_path = constructed
     out = tmp_path / "eval"
     status = main(["eval", "overlap", "--train", str(shards), "--eval", f"made={eval_path}",
@@ -59,6 +61,8 @@ def test_known_overlap_measured_within_a_tenth_of_a_point(constructed: tuple[Pat
     assert status == 0
     table = json.loads((out / "overlap.json").read_text())
     (row,) = table["rows"]
+    assert capsys.readouterr().out == (f"overlap: made {row['percent']:.2f}% of 8-grams in the training text "
+                                       f"(GPT-2: 3.2%); 2 tables, 1 figure, train_8grams.bloom in {out}\n")
     assert row["ngrams"] == 10_000
     assert abs(row["percent"] - 3.2) <= 0.1
     assert row["own_train_percent"] == pytest.approx(100 * 1000 / 10_000)  # document 0 is in its own split
@@ -68,12 +72,18 @@ def test_known_overlap_measured_within_a_tenth_of_a_point(constructed: tuple[Pat
     assert rates[3] == pytest.approx(320 / 1000)
     assert all(rate == 0.0 for doc, rate in rates.items() if doc != 3)
     assert "| made | 10 | 10,000 | 3.20 |" in (out / "overlap.md").read_text()
-    assert (out / "overlap.png").stat().st_size > 0
+    assert_png_drawn(out / "overlap.png")
+    assert main(["eval", "report", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert f"- **evaluation set made**: given as made={eval_path}; no description.\n" in report
+    assert f"- own training split made: {own_path} (sha256:" in report
+    assert "Not run: `webtext eval perplexity`, `webtext eval memorization`." in report
 
     again = tmp_path / "again"
     assert main(["eval", "overlap", "--filter", str(out / "train_8grams.bloom"), "--eval", f"made={eval_path}",
                  "--out", str(again)]) == 0
     assert json.loads((again / "overlap.json").read_text())["rows"][0]["found"] == row["found"]
+    assert capsys.readouterr().out.splitlines()[-1].endswith("; 2 tables, 1 figure in " + str(again))
 
 
 def _random_grams(rng: random.Random, count: int) -> list[str]:
@@ -110,3 +120,9 @@ def test_bad_evaluation_set_is_one_clear_line(constructed: tuple[Path, Path, Pat
     assert main(["eval", "overlap", "--train", str(shards), "--eval", f"made={eval_path}",
                  "--eval-train", f"other={eval_path}", "--out", str(tmp_path)]) == 2
     assert "--eval-train names other" in capsys.readouterr().err
+    for about, error in ((["other=a set"], "--about names other, which no --eval set has; use the same NAME"),
+                         (["made"], "--about 'made': expected NAME=ONE_LINE")):
+        assert main(["eval", "overlap", "--train", str(shards), "--eval", f"made={eval_path}", "--about", *about,
+                     "--out", str(tmp_path)]) == 2
+        assert capsys.readouterr().err == f"error: {error}\n"
+    assert not list(tmp_path.glob("overlap*"))

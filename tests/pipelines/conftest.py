@@ -1,9 +1,11 @@
-"""Fixtures of the pipeline tests: the sample web's pages in WARC files, and a tokenizer."""
+"""Fixtures of the pipeline tests: the sample web's pages in WARC files, a tokenizer, and one run of
+the main job whose output the report and data card tests read."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -71,3 +73,16 @@ def many_warcs(sample_warc: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         for warc in sorted(sample_warc.glob("*.warc.gz")):
             shutil.copyfile(warc, directory / f"copy{copy:02d}-{warc.name}")
     return directory
+
+
+@pytest.fixture(scope="session")
+def reported_job(sample_web: RunningSampleWeb, sample_warc: Path, small_tokenizer: Path,
+                 tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+    """The output of one run of the main job on the sample web's WARC files with its evaluation sets:
+    shards, documents files, report and data card, read by the tests of what the job reports."""
+    out = tmp_path_factory.mktemp("reported") / "corpus"
+    command = _job_command(f"{sample_warc}/*.warc.gz", out, f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
+                           "--test-fraction=0.1", "--eval", *sample_web.eval_sets)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=repo_root, timeout=270)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out

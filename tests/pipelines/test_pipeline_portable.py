@@ -112,7 +112,7 @@ def _write_shards(runner: fn_runner.FnApiRunner, workers: int, tokenizer: Path, 
                        text=text)) for index, text in enumerate(list(prose_pool())[:200])]
     transform = TokenizeAndWrite(tokenizer, output, f"{output}-spill", shard_bytes=4096)
     with beam.Pipeline(runner=runner, options=PipelineOptions(flags=[], direct_num_workers=workers)) as pipeline:
-        _ = (pipeline | beam.Create(pairs) | beam.Map(_mark_worker, os.fspath(seen)) | transform
+        _ = ((pipeline | beam.Create(pairs) | beam.Map(_mark_worker, os.fspath(seen)) | transform).shards
              | beam.combiners.ToList()
              | beam.Map(lambda infos: write_manifest(output, infos, tokenizer_file=transform.tokenizer_file)))
 

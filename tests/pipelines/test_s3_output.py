@@ -24,8 +24,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("s3")]  # the tests take
 Job = Callable[..., list[str]]
 OUTPUT = "s3://bucket/out"
 OPTIONS = ("--val-fraction=0.25", "--test-fraction=0.1", "--direct_num_workers=1")
-JOB_FILES = {"manifest.json", "config.json", "report.json", "report.md", "report.png", "dead-letters.jsonl",
-             "tokenizer.json", "vocab.json", "merges.txt", "documents/_index.json"}
+JOB_FILES = {"manifest.json", "config.json", "report.json", "report.md", "report.html", "DATACARD.md", "report.png",
+             "dead-letters.jsonl", "tokenizer.json", "vocab.json", "merges.txt", "documents/_index.json",
+             "domains.csv", "funnel.png", "lengths.png"}
 
 
 def local_env() -> dict[str, str]:
@@ -90,7 +91,7 @@ def test_every_output_of_the_job_is_in_the_bucket_and_none_on_disk(s3_run: subpr
     manifest = json.loads(s3.get("bucket", "out/manifest.json"))
     documents = json.loads(s3.get("bucket", "out/documents/_index.json"))
     assert set(s3.objects("bucket")) == expected_keys(manifest, documents)  # no staging or partial prefix left
-    for name in ("manifest.json", "tokenizer.json", "dead-letters.jsonl", *manifest_shards(manifest)):
+    for name in ("manifest.json", "tokenizer.json", "dead-letters.jsonl", "domains.csv", *manifest_shards(manifest)):
         assert s3.get("bucket", f"out/{name}") == (local_run / name).read_bytes(), name  # the same corpus
     config = json.loads(s3.get("bucket", "out/config.json"))
     assert config["job"]["output"] == OUTPUT

@@ -4,6 +4,7 @@ own by whichever worker holds it, and the same bytes whatever the workers and th
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.document import Document
 from webtext.core.errors import ConfigError
-from webtext.tokenize.beam import TokenizeAndWrite
+from webtext.tokenize.beam import LengthHistogram, TokenizeAndWrite, TokenizeOutputs
 from webtext.tokenize.bpe import Tokenizer, load_tokenizer
 from webtext.tokenize.shard_format import shard_of
 from webtext.tokenize.shards import ShardSet, read_manifest, write_manifest
@@ -31,13 +32,13 @@ def _pairs(prose: list[str], count: int = 120, first: int = 0) -> Pairs:
 
 
 def _run(pipeline: beam.Pipeline, pairs: Pairs, tokenizer_dir: Path, output: Path,
-         **options: Any) -> beam.PCollection:
+         **options: Any) -> TokenizeOutputs:
     """The main job's composition: tokenize and write, then the manifest from the shard infos."""
     transform = TokenizeAndWrite(tokenizer_dir, output, f"{output}-spill", **{"shard_bytes": 8192, **options})
-    infos = pipeline | beam.Create(pairs) | transform
-    _ = (infos | beam.combiners.ToList()
+    outputs = pipeline | beam.Create(pairs) | transform
+    _ = (outputs.shards | beam.combiners.ToList()
          | beam.Map(lambda shards: write_manifest(output, shards, tokenizer_file=transform.tokenizer_file)))
-    return infos
+    return outputs
 
 
 def _shard_ids(directory: Path, split: str) -> list[list[str]]:
@@ -58,10 +59,13 @@ def test_every_document_lands_in_its_split_ending_with_end_of_text(
         prose: list[str], tokenizer: Tokenizer, tokenizer_dir: Path, tmp_path: Path,
         local_pipeline: Callable[..., TestPipeline]) -> None:
     pairs = _pairs(prose)
+    tokens = Counter(max(len(tokenizer.encode(doc.text)), 1).bit_length() - 1 for _, doc in pairs)  # no end-of-text
     with local_pipeline() as pipeline:
-        infos = _run(pipeline, pairs, tokenizer_dir, tmp_path)
-        counts = infos | beam.Map(lambda info: (info.split, info.n_docs)) | beam.CombinePerKey(sum)
+        outputs = _run(pipeline, pairs, tokenizer_dir, tmp_path)
+        counts = outputs.shards | beam.Map(lambda info: (info.split, info.n_docs)) | beam.CombinePerKey(sum)
         assert_that(counts, equal_to([("train", 96), ("val", 12), ("test", 12)]))
+        assert_that(outputs.lengths, equal_to([[[2**b, 2**(b + 1), n] for b, n in sorted(tokens.items())]]),
+                    label="TokensPerDocument")
     assert load_tokenizer(tmp_path).hash == tokenizer.hash  # saved beside the shards
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
     for split in SPLITS:
@@ -148,3 +152,14 @@ def test_bad_tokenizer_path_or_shard_count_fails_before_the_pipeline_runs(tokeni
     with pytest.raises(ConfigError, match="shards per split must be at least 1"):
         TokenizeAndWrite(tokenizer_dir, tmp_path / "out", str(tmp_path / "spill"), shards_per_split=0)
     assert not (tmp_path / "out").exists()
+
+
+def test_length_histogram_counts_every_length_in_its_power_of_two_bucket(
+        local_pipeline: Callable[..., TestPipeline]) -> None:
+    lengths = [0, 0, *range(1, 10_000), 10_000, 70_000]  # more than the accumulator holds before counting
+    with local_pipeline() as pipeline:
+        histogram = pipeline | beam.Create(lengths) | beam.CombineGlobally(LengthHistogram())
+        full = [[2**b, 2**(b + 1), 2**b] for b in range(2, 13)]  # [4, 8) holds 4 to 7, and so on
+        assert_that(histogram, equal_to([[[1, 2, 3], [2, 4, 2], *full, [8192, 16384, 1809], [65536, 131072, 1]]]))
+    with local_pipeline() as pipeline:
+        assert_that(pipeline | beam.Create([]) | beam.CombineGlobally(LengthHistogram()), equal_to([[]]))

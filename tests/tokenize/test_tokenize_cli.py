@@ -92,7 +92,7 @@ def corpus(prose: list[str], tokenizer_dir: Path, tmp_path_factory: pytest.TempP
     transform = TokenizeAndWrite(tokenizer_dir, out, str(tmp_path_factory.mktemp("spill")), shard_bytes=4096)
     options = PipelineOptions(flags=[])
     with beam.Pipeline(runner=local_runner(options), options=options) as pipeline:
-        _ = (pipeline | beam.Create(pairs) | transform | beam.combiners.ToList()
+        _ = ((pipeline | beam.Create(pairs) | transform).shards | beam.combiners.ToList()
              | beam.Map(lambda infos: write_manifest(out, infos, tokenizer_file=transform.tokenizer_file,
                                                      drops={"clean:too_short": 4})))
     return out
