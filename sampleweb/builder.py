@@ -31,8 +31,18 @@ NOW = 1514764800  # 2018-01-01T00:00:00Z: "now" for the listing API's time windo
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
+# Blogs of the sample web live on blog platforms, as many of WebText's pages did: blogspot, github
+# (pages), wordpress and medium are among WebText's 25 most frequent domains (its published top-1,000
+# list), so the corpus report's WebText comparison has labels to compare on the sample web too.
+BLOG_PLATFORMS = {"Open Notebook": "blogspot", "Quiet Corner": "blogspot", "Coder Weekly": "github",
+                  "Field Notes": "wordpress", "Signal Monthly": "medium"}
+
+
 def host_of(site: str) -> str:
-    return "www." + re.sub(r"[^a-z0-9]+", "-", site.lower()).strip("-") + ".test"
+    """The host of a site: `www.<name>.test`, or `<name>.<platform>.test` for a blog on a platform."""
+    name = re.sub(r"[^a-z0-9]+", "-", site.lower()).strip("-")
+    platform = BLOG_PLATFORMS.get(site)
+    return f"{name}.{platform}.test" if platform else f"www.{name}.test"
 
 
 def slug(text: str) -> str:
