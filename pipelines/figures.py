@@ -10,8 +10,9 @@
 - `lengths` (lengths.png): the documents per power-of-two bucket of words and of tokens (log-2 x
   axis, as document lengths of web text spread over several orders of magnitude).
 
-`draw_figures` returns one `Figure` per figure; one with nothing to draw (no kept document from
-WebText's domains, for instance) has no file and a caption saying why: no empty plot is written.
+`drawings` builds one `Drawn` per figure (the matplotlib figure, not yet written) and `draw_figures`
+writes them; one with nothing to draw (no kept document from WebText's domains, for instance) has no
+file and a caption saying why: no empty plot is written.
 Figures are built on matplotlib's object API with the Agg canvas (no pyplot, no global state), as
 in `webtext.eval.plots`, imported when drawing (the job's workers load this package and never plot),
 and written through `webtext.core.filesys` (the output may be remote). Count axes have integer ticks.
@@ -59,18 +60,24 @@ def _integer_ticks(axis: Any) -> None:
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _save(drawing: Any, out: str, name: str, file: str, caption: str) -> Figure:
-    with filesys.open_write(filesys.join(out, file)) as handle:
-        drawing.savefig(handle, format="png", dpi=110, bbox_inches="tight")
-    return Figure(name, file, caption)
+@dataclass(frozen=True)
+class Drawn:
+    """A figure and its matplotlib drawing (None when there is nothing to draw), not yet written."""
+
+    figure: Figure
+    drawing: Any | None = None
 
 
-def _stages(out: str, summary: Mapping[str, Any]) -> Figure:
+def _nothing(name: str, caption: str) -> Drawn:
+    return Drawn(Figure(name, None, caption))
+
+
+def _stages(out: str, summary: Mapping[str, Any]) -> Drawn:
     stages = summary.get("stages") or []
     drops = sorted(((k, v) for k, v in summary.get("accounting", {}).items()
                     if k != INPUT and not k.startswith("kept:") and v), key=lambda kv: kv[1])
     if not stages:
-        return Figure("stages", None, "The summary holds no stage: nothing to plot.")
+        return _nothing("stages", "The summary holds no stage: nothing to plot.")
     drawing, axes = _panels(2 if drops else 1, 6.0, 4.2)
     left = axes[0]
     left.bar([s["stage"] for s in stages], [s["documents"] for s in stages], color=_BLUE)
@@ -88,13 +95,13 @@ def _stages(out: str, summary: Mapping[str, Any]) -> Figure:
         _integer_ticks(right.xaxis)
     caption = ("Documents after each stage" + (", and the dropped documents by reason." if drops
                                                  else "; no document was dropped."))
-    return _save(drawing, out, "stages", "report.png", caption)
+    return Drawn(Figure("stages", "report.png", caption), drawing)
 
 
-def _funnel(out: str, summary: Mapping[str, Any]) -> Figure:
+def _funnel(out: str, summary: Mapping[str, Any]) -> Drawn:
     records = summary.get("accounting", {}).get(INPUT, 0)
     if not records:
-        return Figure("funnel", None, "The input held no WARC record: nothing to plot.")
+        return _nothing("funnel", "The input held no WARC record: nothing to plot.")
     kept = {s["stage"]: s["documents"] for s in summary.get("stages", [])}
     bars = [("WARC records in", records), *((label, kept[stage]) for stage, label in _FUNNEL if stage in kept)]
     drawing, (axes,) = _panels(1, 7.5, 0.45 * len(bars) + 1.4)
@@ -102,10 +109,12 @@ def _funnel(out: str, summary: Mapping[str, Any]) -> Figure:
     axes.bar_label(shown, labels=[f"{n:,} ({n / records:.1%})" for _, n in bars][::-1], padding=3)
     axes.set_xlim(0, records * 1.3)
     axes.set_xlabel("documents (share of the WARC records in)")
+    axes.set_ylabel("stage")
     axes.set_title("From WARC records to kept documents")
     _integer_ticks(axes.xaxis)
-    return _save(drawing, out, "funnel", "funnel.png",
-                 "WARC records in, pages read, and documents after each stage, with their share of the records in.")
+    return Drawn(Figure("funnel", "funnel.png",
+                        "WARC records in, pages read, and documents after each stage, with their share of the "
+                        "records in."), drawing)
 
 
 def _scatter(axes: Any, shares: Mapping[str, tuple[float, float]], labels: Mapping[str, int]) -> None:
@@ -142,10 +151,10 @@ def _differences(axes: Any, largest: Sequence[Mapping[str, Any]]) -> None:
     axes.legend(loc="lower right")
 
 
-def _domains(out: str, summary: Mapping[str, Any]) -> Figure:
+def _domains(out: str, summary: Mapping[str, Any]) -> Drawn:
     webtext = summary.get("webtext") or {}
     if not webtext.get("in_reference"):
-        return Figure("domains", None, "No kept document comes from WebText's top 1,000 domains: nothing to plot.")
+        return _nothing("domains", "No kept document comes from WebText's top 1,000 domains: nothing to plot.")
     path = filesys.join(out, DOMAINS_CSV)
     labels = label_counts(read_domains(path)) if filesys.exists(path) else {}
     shares = reference_shares(labels)
@@ -153,9 +162,9 @@ def _domains(out: str, summary: Mapping[str, Any]) -> Figure:
     if shares:
         _scatter(axes[0], shares, labels)
     _differences(axes[-1], webtext["largest"])
-    return _save(drawing, out, "domains", "domains.png",
-                 f"The corpus against WebText's top 1,000 domains: {webtext['share']:.1%} of the kept documents "
-                 f"come from them; shares per label, and the labels whose shares differ most.")
+    return Drawn(Figure("domains", "domains.png",
+                        f"The corpus against WebText's top 1,000 domains: {webtext['share']:.1%} of the kept documents "
+                        f"come from them; shares per label, and the labels whose shares differ most."), drawing)
 
 
 def _histogram(axes: Any, rows: Sequence[Sequence[int]], what: str, colour: str) -> None:
@@ -168,23 +177,32 @@ def _histogram(axes: Any, rows: Sequence[Sequence[int]], what: str, colour: str)
     _integer_ticks(axes.yaxis)
 
 
-def _lengths(out: str, summary: Mapping[str, Any]) -> Figure:
+def _lengths(out: str, summary: Mapping[str, Any]) -> Drawn:
     lengths = summary.get("lengths") or {}
     shown = [(what, lengths[what], colour) for what, colour in (("words", _BLUE), ("tokens", _GREEN))
              if lengths.get(what)]
     if not shown:
-        return Figure("lengths", None, "The summary holds no document length: nothing to plot.")
+        return _nothing("lengths", "The summary holds no document length: nothing to plot.")
     drawing, axes = _panels(len(shown), 6.0, 4.2)
     for panel, (what, rows, colour) in zip(axes, shown, strict=True):
         _histogram(panel, rows, what, colour)
     whats = " and of their ".join(what for what, _, _ in shown)
-    return _save(drawing, out, "lengths", "lengths.png", f"Kept documents per power-of-two bucket of their {whats}.")
+    return Drawn(Figure("lengths", "lengths.png", f"Kept documents per power-of-two bucket of their {whats}."), drawing)
 
 
-_DRAWERS: tuple[Callable[[str, Mapping[str, Any]], Figure], ...] = (_stages, _funnel, _domains, _lengths)
+_DRAWERS: tuple[Callable[[str, Mapping[str, Any]], Drawn], ...] = (_stages, _funnel, _domains, _lengths)
+
+
+def drawings(out: str, summary: Mapping[str, Any]) -> list[Drawn]:
+    """Every figure of `summary`, drawn but not written, in the order stages, funnel, domains, lengths
+    (`out`, a path or a URL, is where `domains.csv` is read from)."""
+    return [draw(out, summary) for draw in _DRAWERS]
 
 
 def draw_figures(out: str, summary: Mapping[str, Any]) -> list[Figure]:
-    """Draw every figure of `summary` into `out` (a path or a URL); one `Figure` each, in the order
-    stages, funnel, domains, lengths (see the module docstring)."""
-    return [draw(out, summary) for draw in _DRAWERS]
+    """Draw every figure of `summary` and write it into `out` (a path or a URL); one `Figure` each."""
+    for drawn in (found := drawings(out, summary)):
+        if drawn.drawing is not None and drawn.figure.file is not None:
+            with filesys.open_write(filesys.join(out, drawn.figure.file)) as handle:
+                drawn.drawing.savefig(handle, format="png", dpi=110, bbox_inches="tight")
+    return [drawn.figure for drawn in found]

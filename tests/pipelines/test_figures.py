@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from webtext.pipelines.fidelity import compare
-from webtext.pipelines.figures import draw_figures
+from webtext.pipelines.figures import draw_figures, drawings
 
 from tests.conftest import assert_png_drawn
 
@@ -76,3 +76,20 @@ def test_one_length_histogram_is_drawn_alone(tmp_path: Path) -> None:
     lengths = next(f for f in draw_figures(str(tmp_path), summary) if f.name == "lengths")
     assert lengths.file == "lengths.png" and "words" in lengths.caption and "tokens" not in lengths.caption
     assert_png_drawn(tmp_path / "lengths.png")
+
+
+def test_every_panel_names_its_axes_and_counts_tick_in_whole_numbers(tmp_path: Path) -> None:
+    """report.png's right chart once had no axis label and ticks at 0.5 documents."""
+    few = {"nytimes.com": 3, "bbc.co.uk": 2, "github.io": 1, "daily-chronicle.test": 1}
+    _write_domains(tmp_path, few)
+    summary = _summary(few)
+    summary["accounting"] = {"input": 9, "clean:too_short": 1, "dedup:exact_duplicate": 1, "kept:train": 7}
+    for drawn in drawings(str(tmp_path), summary):
+        assert drawn.drawing is not None, drawn.figure.caption
+        drawn.drawing.canvas.draw()
+        for axes in drawn.drawing.axes:
+            assert axes.get_xlabel() and axes.get_ylabel(), (drawn.figure.name, axes.get_title())
+            for axis, label in ((axes.xaxis, axes.get_xlabel()), (axes.yaxis, axes.get_ylabel())):
+                if label.startswith("documents"):  # a count of documents: whole numbers only
+                    ticks = axis.get_majorticklocs()
+                    assert all(float(t).is_integer() for t in ticks), (drawn.figure.name, label, ticks)
