@@ -103,8 +103,8 @@ def _fixed_quality_rules() -> str:
 def _every_setting(sections: Mapping[str, Any], values: Mapping[str, Any]) -> list[Block]:
     blocks: list[Block] = []
     for section in ("clean", "dedup", "split"):
-        helps = tuple(f"{flag_text(f.name, values[f.name])}: {f.metadata['help']}"
-                      for f, _ in settings_fields(JOB_SECTIONS[section]))
+        helps = tuple(f"{flag_text(f.name, values[f.name])}{' (off)' if values[f.name] is False else ''}: "
+                      f"{f.metadata['help']}" for f, _ in settings_fields(JOB_SECTIONS[section]))
         blocks += [Paragraph(f"The {section} settings of this run:"), Bullets(helps)]
     return blocks
 

@@ -22,6 +22,7 @@ from webtext.core.render import table_parts
 from webtext.core.tables import read_table
 from webtext.eval.reading import read_buckets, read_memorization, read_overlap, read_perplexity
 
+from tests.browser import Chromium
 from tests.conftest import assert_png_drawn
 
 PREFIX, CONTINUATION = 16, 16  # the tiny preset's context is 64 tokens
@@ -222,3 +223,11 @@ def test_prefix_longer_than_the_context_fails_before_work(corpus: Corpus, traine
                  "--out", str(tmp_path)]) == 2
     assert "no such directory" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_report_html_fits_the_window(outputs: Path, chromium: Chromium, tmp_path: Path, width: int) -> None:
+    """The memorization table once reached 1,320 px in a 1,280-px window, its last columns cut off."""
+    layout = chromium.overflow(outputs / "report.html", width, tmp_path)
+    assert layout.found == [] and layout.scroll <= layout.width, layout
+    assert layout.images and all(natural > 0 for natural in layout.images.values()), layout.images

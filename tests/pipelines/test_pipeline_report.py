@@ -147,7 +147,8 @@ def test_report_html_escapes_what_it_shows(reported_job: Path) -> None:
 
 
 @pytest.mark.slow
-def test_report_html_fits_a_narrow_window(reported_job: Path, chromium: Chromium, tmp_path: Path) -> None:
-    layout = chromium.overflow(reported_job / "report.html", 800, tmp_path)
+@pytest.mark.parametrize("width", [1280, 800])
+def test_report_html_fits_the_window(reported_job: Path, chromium: Chromium, tmp_path: Path, width: int) -> None:
+    layout = chromium.overflow(reported_job / "report.html", width, tmp_path)
     assert layout.found == [] and layout.scroll <= layout.width, layout
     assert layout.images and all(width > 0 for width in layout.images.values()), layout.images
