@@ -3,8 +3,8 @@
 It composes the stages' transforms (read → clean → exact dedup → near dedup → decontaminate →
 split) and gathers, as data, what the manifest and the report need: the accounting of every
 record, documents and words after each stage, the detected languages before and after the
-clean filters, the kept documents per registered domain and their lengths in words
-(`webtext.pipelines.profile`), duplicate cluster sizes, decontamination figures and the dead
+clean filters, the kept documents per registered domain, their lengths in words and how many a
+web archive served (`webtext.pipelines.profile`), duplicate cluster sizes, decontamination figures and the dead
 letters. It holds no stage logic of its own. Each part of the summary is a singleton
 PCollection; `GatherSummary` joins them into the one summary dict. The kept documents per
 registered domain, every domain, are also a PCollection of their own (`Corpus.domains`), which
@@ -34,7 +34,7 @@ from webtext.dedup.beam import DedupOutputs, ExactDedup, NearDedup
 from webtext.dedup.decontaminate import Decontaminate
 from webtext.pipelines.accounting import CountRecords, SumPerKey
 from webtext.pipelines.options import JobConfig
-from webtext.pipelines.profile import DomainCounts, WordLengths, domains_summary
+from webtext.pipelines.profile import ArchivedDocuments, DomainCounts, WordLengths, domains_summary
 
 STAGES = ("read", "clean", "exact_dedup", "near_dedup", "decontaminate")
 STAGE_COUNTERS: dict[str, MetricName] = {"read": PAGES_READ.metric_name, "clean": MetricName(CLEAN_COUNTERS, KEPT),
@@ -185,6 +185,7 @@ class BuildCorpus(beam.PTransform):
                    "languages": {"kept": cleaned.kept, "dropped": cleaned.dropped} | "Languages" >> LanguageCounts(),
                    "domains": domains | "DomainsSummary" >> beam.Map(domains_summary),
                    "lengths": words | "Lengths" >> beam.Map(lambda rows: {"words": rows}),
+                   "archived": final.kept | "Archived" >> ArchivedDocuments(),
                    "cluster_sizes": {"exact": exact.report, "near": near.report} | "ClusterSizes" >> ClusterSizes(),
                    "decontamination": final.report | "Decontamination" >> SumPerKey(),
                    "dead_letters": read.dead | "DeadLetters" >> DeadLetters()}

@@ -127,6 +127,7 @@ def _source(report: Mapping[str, Any], sections: Mapping[str, Any]) -> list[Bloc
         "karma (Radford et al. 2019, section 2.1); webtext crawl keeps the links whose submissions reach its "
         f"--min-score ({LinkConfig().min_score} by default) and records each page's submissions in its WARC record, "
         "which the documents keep (the reddit field)."),
+        *([Paragraph(report_sections.archived_sentence(report))] if report["archived"] else []),
         Paragraph("What the job does not know: the karma threshold and the dates the crawl used, the links it could "
                   "not fetch (the crawl's summary.json lists them), and whether the WARC files came from that "
                   "crawl or elsewhere (Common Crawl files carry no Reddit submissions).")]

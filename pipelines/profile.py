@@ -13,6 +13,8 @@
   bucket of their words (`text.split()`), the buckets `webtext shards inspect` uses for tokens
   (`webtext.tokenize.beam.LengthHistogram`): document lengths of web text spread over several
   orders of magnitude.
+- `ArchivedDocuments`: kept documents -> how many of them a web archive served: captures the crawl
+  fetched in place of a dead link (`webtext crawl --archive`), marked `archive_source` in their meta.
 """
 
 from __future__ import annotations
@@ -84,3 +86,14 @@ class WordLengths(beam.PTransform):
 
     def expand(self, docs: PCollection) -> PCollection:
         return docs | "Words" >> beam.Map(_words) | "Histogram" >> beam.CombineGlobally(LengthHistogram())
+
+
+def _archived(doc: Document) -> int:
+    return 1 if doc.meta.get("archive_source") else 0
+
+
+class ArchivedDocuments(beam.PTransform):
+    """Documents -> the number of them whose page came from a web archive (a singleton int)."""
+
+    def expand(self, docs: PCollection) -> PCollection:
+        return docs | "FromArchive" >> beam.Map(_archived) | "Sum" >> beam.CombineGlobally(sum)

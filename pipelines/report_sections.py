@@ -57,7 +57,16 @@ def headline(report: Mapping[str, Any]) -> list[Block]:
     total, kept, dropped = check(report["accounting"])
     return [Paragraph(f"{plural(total, 'WARC record')} in: {plural(kept, 'document')} kept ({percent(kept, total)}), "
                       f"{count(dropped)} dropped ({percent(dropped, total)}); every record is kept or dropped "
-                      f"with one reason. Runner: {report['runner']}; wall time {report['wall_seconds']:.0f} s.")]
+                      f"with one reason. Runner: {report['runner']}; wall time {report['wall_seconds']:.0f} s."),
+            *([Paragraph(archived_sentence(report))] if report["archived"] else [])]
+
+
+def archived_sentence(report: Mapping[str, Any]) -> str:
+    """How many kept documents a web archive served, and what their fetch time then means."""
+    archived, kept = report["archived"], check(report["accounting"])[1]
+    return (f"{plural(archived, 'kept document')} ({percent(archived, kept)}) came from a web archive: a capture "
+            "the crawl fetched in place of a dead link (webtext crawl --archive); their fetched_at is the "
+            "capture's time and their meta names the capture (archive_source).")
 
 
 def stages(report: Mapping[str, Any]) -> list[Block]:

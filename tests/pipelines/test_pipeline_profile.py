@@ -5,6 +5,7 @@ comparison with WebText's domains."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import subprocess
 from collections import Counter
@@ -20,7 +21,14 @@ from apache_beam.testing.util import assert_that, equal_to
 from webtext.core.document import Document
 from webtext.core.urls import registered_domain, url_domain
 from webtext.pipelines.fidelity import compare, read_domains
-from webtext.pipelines.profile import TOP_DOMAINS, DomainCounts, WordLengths, WriteDomains, domains_summary
+from webtext.pipelines.profile import (
+    TOP_DOMAINS,
+    ArchivedDocuments,
+    DomainCounts,
+    WordLengths,
+    WriteDomains,
+    domains_summary,
+)
 from webtext.tokenize.shard_reader import ShardSet
 from webtext.tokenize.shard_summary import length_histogram
 
@@ -113,3 +121,13 @@ def test_the_job_profiles_its_kept_documents(job_output: Path) -> None:
     for name in ("report.png", "funnel.png", "lengths.png"):
         assert_png_drawn(job_output / name)
     assert not (job_output / "domains.png").exists()  # nothing to compare: no figure, a caption
+
+
+def test_documents_a_web_archive_served_are_counted(local_pipeline: Callable[..., TestPipeline]) -> None:
+    archived = [dataclasses.replace(doc, meta={"archive_source": f"http://archive.test/web/2017id_/{doc.url}"})
+                for doc in DOCS[:3]]
+    with local_pipeline() as p:
+        counted = p | beam.Create(archived + DOCS[3:]) | ArchivedDocuments()
+        none = p | "NoDocs" >> beam.Create([]) | "CountNone" >> ArchivedDocuments()
+        assert_that(counted, equal_to([3]))
+        assert_that(none, equal_to([0]), label="none")

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from webtext.core.provenance import file_sha256, listing_sha256
-from webtext.core.render import MAX_COLUMNS, to_html
+from webtext.core.render import MAX_COLUMNS, Paragraph, to_html
 from webtext.pipelines.figures import Figure
 from webtext.pipelines.report import report_blocks
 from webtext.pipelines.report_domains import TOP_SHOWN, domains, median_bucket, rest_of_domains
-from webtext.pipelines.report_sections import decontamination, percent
+from webtext.pipelines.report_sections import archived_sentence, decontamination, headline, percent
 from webtext.sampleweb.server import RunningSampleWeb
 
 from tests.browser import Chromium
@@ -152,3 +152,15 @@ def test_report_html_fits_the_window(reported_job: Path, chromium: Chromium, tmp
     layout = chromium.overflow(reported_job / "report.html", width, tmp_path)
     assert layout.found == [] and layout.scroll <= layout.width, layout
     assert layout.images and all(width > 0 for width in layout.images.values()), layout.images
+
+
+@pytest.mark.slow
+def test_documents_from_a_web_archive_are_named_in_the_headline_and_the_card(reported_job: Path) -> None:
+    report = _report(reported_job)
+    assert report["archived"] == 0  # the fixture's crawl fetched every page live
+    assert "web archive" not in _section((reported_job / "report.md").read_text(), "Headline")
+    report["archived"] = 3
+    sentence = archived_sentence(report)
+    kept = report["domains"]["documents"]
+    assert sentence.startswith(f"3 kept documents ({100 * 3 / kept:.1f}%) came from a web archive")
+    assert any(isinstance(b, Paragraph) and b.text == sentence for b in headline(report))
