@@ -83,6 +83,8 @@ def print_summary(out: Path, models: Sequence[str], seconds: float) -> None:
     lines += ["", f"shards      {out / 'corpus'}  (manifest.json, domains.csv, documents/)",
               _card_line(out / "corpus", report.get("webtext")),
               f"checkpoints {out / 'checkpoints'}  (metrics.jsonl, loss.png per model)",
-              f"evaluation  {out / 'eval' / 'report.md'}  (and report.html, figure4.png, memorization.png)",
+              f"evaluation  {out / 'eval' / 'report.md'}  (and " + ", ".join(
+                  name for name in ("report.html", "overlap.png", "figure4.png", "memorization.png")
+                  if (out / "eval" / name).is_file()) + ")",
               f"crawl       {out / 'crawl'}  (links.sqlite, warc/, summary.json)"]
     print("\n".join(lines), flush=True)
