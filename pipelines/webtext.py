@@ -272,8 +272,10 @@ def run_job(args: argparse.Namespace, beam_argv: Sequence[str]) -> int:
     summary = build_and_run(args, beam_argv)
     total, kept, dropped = check(summary["accounting"])
     warnings = "".join(f"; warning: {w}" for w in summary["warnings"])
-    print(f"{total} records: {kept} documents kept, {dropped} dropped; "
-          f"shards, manifest, config and report in {args.output}{warnings}")
+    share = summary["webtext"]["share"]
+    print(f"{total} records: {kept} documents kept ({kept / total:.1%}), {dropped} dropped; {share:.1%} of them "
+          f"from WebText's top 1,000 domains; shards, manifest, config, report and DATACARD.md in {args.output}"
+          f"{warnings}")
     return 0
 
 

@@ -85,4 +85,5 @@ def reported_job(sample_web: RunningSampleWeb, sample_warc: Path, small_tokenize
                            "--test-fraction=0.1", "--eval", *sample_web.eval_sets)
     result = subprocess.run(command, capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
+    (out.parent / "stdout.txt").write_text(result.stdout, encoding="utf-8")  # the job's summary line
     return out

@@ -164,3 +164,13 @@ def test_documents_from_a_web_archive_are_named_in_the_headline_and_the_card(rep
     kept = report["domains"]["documents"]
     assert sentence.startswith(f"3 kept documents ({100 * 3 / kept:.1f}%) came from a web archive")
     assert any(isinstance(b, Paragraph) and b.text == sentence for b in headline(report))
+
+
+@pytest.mark.slow
+def test_the_job_prints_its_headline_figures_in_one_line(reported_job: Path) -> None:
+    report = _report(reported_job)
+    total, kept = report["accounting"]["input"], report["domains"]["documents"]
+    (line,) = (reported_job.parent / "stdout.txt").read_text().splitlines()
+    assert line == (f"{total} records: {kept} documents kept ({kept / total:.1%}), {total - kept} dropped; "
+                    f"{report['webtext']['share']:.1%} of them from WebText's top 1,000 domains; shards, manifest, "
+                    f"config, report and DATACARD.md in {reported_job}")
