@@ -4,6 +4,8 @@
     webtext crawl links export --format jsonl|parquet OUT
     webtext crawl pages [--hosts-file FILE --allow-private ...]
     webtext crawl run   [link flags] [page flags]
+    webtext crawl partition --parts N [--out DIR] | --take-back
+    webtext crawl merge [PART.sqlite...]
 
 Every command works on the link store (`--store`, default out/crawl/links.sqlite), prints one
 summary line and writes a JSON summary beside the store.
@@ -14,14 +16,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
-from webtext.core.config import add_arguments, from_namespace
+from webtext.core.atomic import write_json
+from webtext.core.config import add_arguments, from_namespace, to_jsonable
 from webtext.core.config_file import add_config_option
 from webtext.core.errors import ConfigError
 from webtext.crawl.config import JobSettings, LinksExportSettings, LinksJob, PagesJob, RunJob
 from webtext.crawl.job import export_store, run_crawl, summary_line
 from webtext.crawl.lock import LockHeld
+from webtext.crawl.parts.merge import merge
+from webtext.crawl.parts.partition import partition
+from webtext.crawl.parts.report import parts_line, parts_lines
+from webtext.crawl.parts.settings import MergeSettings, PartitionSettings, PartsSettings
 
 INTERRUPTED = 130
 JOBS: list[tuple[str, type[JobSettings], str, str]] = [  # command, settings, help, description
@@ -54,6 +63,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                 description="Write one row per URL (scores, status, WARC position, provenance) and OUT.sha256.")
             add_arguments(export, LinksExportSettings)
             export.set_defaults(func=_export)
+    for name, parts_settings, body, help_text, description in PARTS:
+        command = commands.add_parser(name, help=help_text, description=description)
+        add_arguments(command, parts_settings)
+        command.set_defaults(func=_parts, settings=parts_settings, body=body)
+        add_config_option(command)
+
+
+# command, settings, what runs it, help, description
+PARTS: list[tuple[str, type[PartsSettings], Callable[[Any], dict[str, Any]], str, str]] = [
+    ("partition", PartitionSettings, partition, "hand the pending URLs out to N part stores, by host, for N crawlers",
+     "Write part-000.sqlite ... (link stores the page spider crawls unchanged, on scrapyd nodes or cron jobs), "
+     "every host's pending URLs in one part, the largest hosts first to the part with the fewest URLs; the store "
+     "marks them handed out."),
+    ("merge", MergeSettings, merge, "fold the outcomes of part stores back into the store",
+     "Copy each URL's outcome (status, reason, WARC file and offset, ...) from its part back into the store; "
+     "idempotent, and a part whose crawl was cut brings back what it finished."),
+]
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -87,4 +113,20 @@ def _print_stats(stats: dict[str, Any]) -> None:
 def _export(args: argparse.Namespace) -> int:
     out, count, digest = export_store(from_namespace(LinksExportSettings, args))
     print(f"crawl: wrote {count} URLs to {out} (sha256 {digest})")
+    return 0
+
+
+def _parts(args: argparse.Namespace) -> int:
+    settings: PartsSettings = from_namespace(args.settings, args)
+    started = time.time()
+    try:
+        summary = args.body(settings)
+    except LockHeld as held:
+        raise ConfigError(f"another crawl holds {held}: wait for it to finish") from held
+    path = settings.summary_path()
+    write_json(path, {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                      "seconds": round(time.time() - started, 3), **summary, "config": to_jsonable(settings)})
+    for line in parts_lines(summary):
+        print(line)
+    print(f"{parts_line(summary)}; summary in {path}")
     return 0

@@ -1,6 +1,6 @@
 """The crawl stage: Reddit links above a karma threshold, and their pages fetched into WARC files.
 
-Three sub-rooms and the jobs that use them:
+Four sub-rooms and the jobs that use them:
 
 - `links/`: the link store (SQLite) and what fills it: the link rules, the monthly dump reader,
   the collector both sources feed, and the manifest export;
@@ -10,6 +10,9 @@ Three sub-rooms and the jobs that use them:
 - `warc/`: the WARC library: records as bytes, a checked record stream, bodies, the reader of
   ours and Common Crawl's files, byte-range splitting, the writer, and the `ReadWarc` Beam
   transform. The main job and `webtext clean` use it without any of the crawler.
+
+- `parts/`: several crawlers on one link list: `partition` hands the pending URLs out to part
+  stores by host, `merge` folds the parts' outcomes back (`webtext crawl partition|merge`).
 
 At the top: `config` (the crawl's settings), `job` (links, pages or both under a lock) and
 `lock`.

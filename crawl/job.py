@@ -27,8 +27,9 @@ from webtext.core.errors import ConfigError
 from webtext.crawl.config import FetchConfig, JobSettings, LinkConfig, LinksExportSettings, fetch_settings
 from webtext.crawl.links.collect import KEPT, KNOWN, LinkCollector, collect_dump
 from webtext.crawl.links.export import QUEUED, export_manifest
-from webtext.crawl.links.store import LinkStore
+from webtext.crawl.links.store import HANDED_OUT, LinkStore
 from webtext.crawl.lock import StoreLock
+from webtext.crawl.parts.ledger import store_totals
 from webtext.crawl.spiders.addresses import read_hosts_file
 from webtext.crawl.spiders.listing import ERROR_STAT, LISTING_STATS, ApiError, ListingSpider
 from webtext.crawl.spiders.pages import PagesSpider
@@ -155,7 +156,7 @@ def _spider_runs(store_path: Path, links: LinkConfig | None, fetch: FetchConfig 
 def summarize(store_path: Path, result: JobResult, started: float, config: dict[str, Any]) -> dict[str, Any]:
     """The JSON summary of a job: this run's counts, the store's totals, the Scrapy stats."""
     with LinkStore(store_path) as store:
-        totals = store.counts()
+        totals = store_totals(store)
     pages = result.spiders.get(PagesSpider.name, {})
     return {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
@@ -189,10 +190,16 @@ def summary_line(summary: dict[str, Any], path: Path | None) -> str:
     archived = f" ({pages['fetched_archive']} from a web archive)" if pages.get("fetched_archive") else ""
     line = (f"crawl: {links.get('kept', 0)} new posts kept, {dropped} dropped; pages: {pages.get('fetched', 0)} "
             f"fetched{archived}, {pages.get('failed', 0)} failed, {pages.get('skipped', 0)} skipped; store: "
-            f"{urls.get('fetched', 0)} fetched, {urls.get('pending', 0)} pending; {summary['seconds']:.1f} s")
+            f"{urls.get('fetched', 0)} fetched, {urls.get('pending', 0)} pending{parts_note(urls)}; "
+            f"{summary['seconds']:.1f} s")
     if summary["interrupted"]:
         line += " (interrupted: run again to resume)"
     return line + (f"; summary in {path}" if path else "")
+
+
+def parts_note(urls: dict[str, int]) -> str:
+    """", N handed out to parts" for a summary line, when some are."""
+    return f", {urls[HANDED_OUT]} handed out to parts" if urls.get(HANDED_OUT) else ""
 
 
 def export_store(settings: LinksExportSettings) -> tuple[Path, int, str]:

@@ -38,6 +38,11 @@ BLOG_PLATFORMS = {"Open Notebook": "blogspot", "Quiet Corner": "blogspot", "Code
                   "Field Notes": "wordpress", "Signal Monthly": "medium"}
 
 
+def more_sites(count: int) -> tuple[str, ...]:
+    """Names of `count` further article sites, beyond `SITE_NAMES`, for a larger sample web."""
+    return tuple(f"Outpost {number}" for number in range(len(SITE_NAMES) + 1, len(SITE_NAMES) + 1 + count))
+
+
 def host_of(site: str) -> str:
     """The host of a site: `www.<name>.test`, or `<name>.<platform>.test` for a blog on a platform."""
     name = re.sub(r"[^a-z0-9]+", "-", site.lower()).strip("-")
@@ -92,6 +97,12 @@ class Builder:
         words = re.sub(r"[^A-Za-z ]+", "", paragraphs[0]).split()[:7]
         title = " ".join(words).capitalize() + f" ({self._next_paragraph})"
         return Article(title, paragraphs)
+
+    def add_sites(self, names: tuple[str, ...]) -> list[str]:
+        """Give each site of `names` a page chrome (layouts in turn); returns their hosts."""
+        for index, name in enumerate(names, start=len(SITE_NAMES)):
+            self.chromes[host_of(name)] = Chrome(name, LAYOUTS[index % len(LAYOUTS)])
+        return [host_of(name) for name in names]
 
     def unused_paragraphs(self) -> tuple[str, ...]:
         """Paragraphs of the pool that no article took (empty once the pool has been cycled)."""

@@ -37,12 +37,14 @@ def article_truth(b: Builder, host: str, article: Article) -> dict[str, object]:
             "boilerplate": b.chromes[host].snippets()}
 
 
-def add_articles(b: Builder, count: int) -> list[tuple[str, Article, str]]:
-    """Ordinary articles, one post each (some posted twice): (url, article, host) for each."""
+def add_articles(b: Builder, count: int, hosts: list[str] | None = None) -> list[tuple[str, Article, str]]:
+    """Ordinary articles, one post each (some posted twice), spread over `hosts` (default `HOSTS`) in
+    turn: (url, article, host) for each."""
     made = []
     slow_host = host_of(SLOW_SITE)
+    hosts = hosts or HOSTS
     for index in range(count):
-        host = slow_host if index % 30 == 7 else HOSTS[index % len(HOSTS)]
+        host = slow_host if index % 30 == 7 else hosts[index % len(hosts)]
         month = 1 + index % 12
         article = b.article()
         path = f"/2017/{month:02d}/{slug(article.title)}.html"

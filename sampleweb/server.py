@@ -38,6 +38,7 @@ from webtext.sampleweb.archive import (
     SampleArchive,
     archive_flags,
 )
+from webtext.sampleweb.builder import SITE_NAMES
 from webtext.sampleweb.listing import RateLimiter, TokenIssuer, encode, listing
 from webtext.sampleweb.settings import ServeSettings, SiteSettings
 from webtext.sampleweb.site import DEFAULT_PORT, Site, build_site
@@ -249,12 +250,14 @@ class RunningSampleWeb(SampleWebFiles):
 
 def start_sample_web(directory: str | Path, seed: int = 0, articles: int = 120,
                      port: int | None = DEFAULT_PORT, timeout_delay: float = 8.0,
-                     rate_budget: int = 600) -> RunningSampleWeb:
+                     rate_budget: int = 600, sites: int = len(SITE_NAMES)) -> RunningSampleWeb:
     """Generate the site, write its files to `directory` (`write_files`), and serve it.
 
-    `port=None` (or 0) picks a free port (tests); the default is the fixed demo port.
+    `port=None` (or 0) picks a free port (tests); the default is the fixed demo port. `sites`:
+    how many article sites the articles spread over (`build_site`).
     """
-    site = build_site(seed=seed, port=port or free_port(), articles=articles, timeout_delay=timeout_delay)
+    site = build_site(seed=seed, port=port or free_port(), articles=articles, timeout_delay=timeout_delay,
+                      sites=sites)
     files = write_files(site, directory)
     server = SampleWebServer(site, rate_budget=rate_budget)
     server.publish_dumps(files.dump_files)

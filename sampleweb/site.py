@@ -1,6 +1,6 @@
 """A generated sample web: Reddit posts, the pages they link, and the ground truth.
 
-`build_site(seed, port, articles)` is deterministic: the same arguments give the same posts,
+`build_site(seed, port, articles, sites)` is deterministic: the same arguments give the same posts,
 pages, dump files and truth, byte for byte (for a given Python installation, whose bundled text
 the articles are made of). URLs carry the port because a crawler must reach the server there.
 """
@@ -18,7 +18,7 @@ import zstandard
 from webtext.core.document import Page, RedditPost
 from webtext.core.urls import url_domain
 from webtext.sampleweb import cases, deadlinks
-from webtext.sampleweb.builder import NOW, SUBREDDITS, Builder
+from webtext.sampleweb.builder import NOW, SITE_NAMES, SUBREDDITS, Builder, more_sites
 from webtext.sampleweb.resources import Resource
 from webtext.sampleweb.truth import UrlTruth
 
@@ -140,10 +140,14 @@ def _provenance(post: dict[str, Any]) -> RedditPost:
 
 
 def build_site(seed: int = 0, port: int = DEFAULT_PORT, articles: int = 120,
-               timeout_delay: float = 8.0) -> Site:
-    """Generate the sample web for `seed`, with URLs on `port` and `articles` ordinary articles."""
+               timeout_delay: float = 8.0, sites: int = len(SITE_NAMES)) -> Site:
+    """Generate the sample web for `seed`, with URLs on `port` and `articles` ordinary articles over
+    `sites` article sites (at least the 24 named ones; more add `Outpost 25`, ... for a larger web)."""
+    if sites < len(SITE_NAMES):
+        raise ValueError(f"a sample web has at least {len(SITE_NAMES)} article sites (got {sites})")
     builder = Builder(seed=seed, port=port)
-    originals = cases.add_articles(builder, articles)
+    hosts = cases.HOSTS + builder.add_sites(more_sites(sites - len(SITE_NAMES)))
+    originals = cases.add_articles(builder, articles, hosts)
     cases.add_duplicates(builder, originals)
     cases.add_link_cases(builder)
     cases.add_fetch_cases(builder, timeout_delay)

@@ -18,10 +18,10 @@ from typing import IO, Any
 
 from webtext.core.atomic import atomic_write
 from webtext.core.errors import ConfigError
-from webtext.crawl.links.store import FAILED, FETCHED, PENDING, SKIPPED, LinkStore
+from webtext.crawl.links.store import FAILED, FETCHED, HANDED_OUT, PENDING, SKIPPED, LinkStore
 
 FORMATS = ("jsonl", "parquet")
-QUEUED = (PENDING, FETCHED, FAILED, SKIPPED)  # every URL that passed the karma threshold
+QUEUED = (PENDING, HANDED_OUT, FETCHED, FAILED, SKIPPED)  # every URL that passed the karma threshold
 _BATCH = 5000
 
 

@@ -3,10 +3,12 @@
 Tables:
 
 - `urls`: one row per normalized URL with its best and summed Reddit score, its crawl status
-  (`below_threshold`, `pending`, `fetched`, `failed`, `skipped`), the drop reason, HTTP status,
-  attempt count, final URL after redirects, where its WARC record lives, and whether the page came
-  from the site itself (`source` = `live`) or from a web archive (`archive`, with the capture's
-  time in `archive_time`);
+  (`below_threshold`, `pending`, `handed_out`, `fetched`, `failed`, `skipped`), the drop reason,
+  HTTP status, attempt count, final URL after redirects, where its WARC record lives (a file name
+  relative to the crawl's WARC directory), whether the page came from the site itself (`source` =
+  `live`) or from a web archive (`archive`, with the capture's time in `archive_time`), and the
+  part it was handed out to (`part`: `webtext.crawl.parts`; a `handed_out` URL is being crawled
+  from a part store by another crawler, and comes back with `webtext crawl merge`);
 - `posts`: every kept submission that linked a URL (all provenance, not only the best post);
 - `dropped_posts`: every submission the link rules refused, with its reason;
 - `sources`: dump files already read completely, so a rerun only reads new ones.
@@ -41,6 +43,7 @@ FETCHED = "fetched"
 FAILED = "failed"  # the fetch did not work (HTTP error, timeout, connection)
 SKIPPED = "skipped"  # policy refused it (robots.txt, size, content type, private address)
 BELOW_THRESHOLD = "below_threshold"
+HANDED_OUT = "handed_out"  # copied into a part store for another crawler (`webtext crawl partition`)
 LIVE = "live"  # a fetched page came from its own site
 ARCHIVE = "archive"  # or from a web archive's capture
 
@@ -61,7 +64,8 @@ CREATE TABLE IF NOT EXISTS urls (
     added_at REAL NOT NULL,
     spread INTEGER NOT NULL,
     source TEXT,
-    archive_time TEXT
+    archive_time TEXT,
+    part INTEGER
 );
 CREATE INDEX IF NOT EXISTS urls_pending ON urls (status, spread);
 CREATE TABLE IF NOT EXISTS posts (
@@ -89,7 +93,7 @@ CREATE TABLE IF NOT EXISTS sources (
 """
 
 # Columns added to `urls` after its first version: added to an older store when it is opened.
-_COLUMNS = (("source", "TEXT"), ("archive_time", "TEXT"))
+_COLUMNS = (("source", "TEXT"), ("archive_time", "TEXT"), ("part", "INTEGER"))
 
 
 @dataclass(frozen=True)
@@ -234,10 +238,14 @@ class LinkStore:
         return cursor.rowcount
 
     def requeue(self, reasons: Iterable[str]) -> int:
-        """Return failed URLs with one of `reasons` to `pending` (to retry transient errors)."""
+        """Return failed URLs with one of `reasons` to `pending` (to retry transient errors).
+
+        A URL that a part crawled is this store's own again (`part` cleared), so merging that
+        part once more leaves the new outcome alone.
+        """
         names = list(reasons)
         marks = ",".join("?" * len(names))
-        cursor = self.db.execute(f"UPDATE urls SET status=?, reason=NULL WHERE status IN (?,?) "
+        cursor = self.db.execute(f"UPDATE urls SET status=?, reason=NULL, part=NULL WHERE status IN (?,?) "
                                  f"AND reason IN ({marks})", (PENDING, FAILED, SKIPPED, *names))
         return cursor.rowcount
 
@@ -268,7 +276,7 @@ class LinkStore:
         names = [d[0] for d in cursor.description]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
-            del row["rowid"], row["spread"]
+            del row["rowid"], row["spread"], row["part"]  # bookkeeping of this store, not of the URL
             row["reddit"] = [p.to_dict() for p in self.provenance(row["url"])]
             yield row
 

@@ -119,6 +119,10 @@ class WarcStorePipeline:
         if len(self._page_times) == 2 and self._page_times[1] > self._page_times[0]:
             rate = (self.counts["fetched"] - 1) / (self._page_times[1] - self._page_times[0])
             stats.set_value("webtext/pages_per_second", round(rate, 2))
+            # the same span in Unix time, so that the rate of crawls run side by side can be added up
+            offset = time.time() - time.monotonic()
+            stats.set_value("webtext/first_page_at", round(self._page_times[0] + offset, 3))
+            stats.set_value("webtext/last_page_at", round(self._page_times[1] + offset, 3))
 
     def _count(self, item: PageItem | DropItem) -> None:
         self.bar.update(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -46,20 +47,21 @@ def call(base: str, path: str, **form: str | list[str]) -> dict[str, Any]:
         return dict(json.load(answer))
 
 
-@pytest.fixture
-def scrapyd(tmp_path: Path) -> Iterator[str]:
-    """A scrapyd on 127.0.0.1 started beside the repository's own scrapy.cfg; yields its URL."""
+@contextlib.contextmanager
+def scrapyd_node(home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A scrapyd on 127.0.0.1 working in `home`, beside the repository's own scrapy.cfg; yields its URL
+    and its process, the leader of a process group that holds its crawls (to kill them all at once)."""
     if not SCRAPYD.exists():
         pytest.skip("scrapyd is not installed")
-    home, port = tmp_path / "scrapyd", free_port()
-    home.mkdir()
+    port = free_port()
+    home.mkdir(parents=True, exist_ok=True)
     config = (ROOT / "scrapy.cfg").read_text(encoding="utf-8")  # the [settings] a user's scrapyd reads
     (home / "scrapy.cfg").write_text(config + f"\n[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\n"
-                                     f"eggs_dir = {home}/eggs\nlogs_dir = {home}/logs\ndbs_dir = {home}/dbs\n",
-                                     encoding="utf-8")
-    log = open(home / "scrapyd.out", "w")  # noqa: SIM115 - closed below
+                                     f"eggs_dir = {home}/eggs\nlogs_dir = {home}/logs\ndbs_dir = {home}/dbs\n"
+                                     "poll_interval = 0.5\n", encoding="utf-8")
+    log = open(home / "scrapyd.out", "a")  # noqa: SIM115 - closed below
     process = subprocess.Popen([str(SCRAPYD), "--pidfile=", "--nodaemon"], cwd=home, stdout=log,
-                               stderr=subprocess.STDOUT)
+                               stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -71,12 +73,28 @@ def scrapyd(tmp_path: Path) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError((home / "scrapyd.out").read_text()) from None
                 time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
         log.close()
         shutil.rmtree(home / "eggs", ignore_errors=True)
+
+
+def wait_for_job(base: str, job: str, timeout: float) -> None:
+    """Wait until scrapyd at `base` lists `job` as finished (AssertionError after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not any(done["id"] == job for done in call(base, "listjobs.json?project=default")["finished"]):
+        assert time.monotonic() < deadline, f"the scrapyd job did not finish in {timeout:.0f} s"
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def scrapyd(tmp_path: Path) -> Iterator[str]:
+    """A scrapyd on 127.0.0.1 started beside the repository's own scrapy.cfg; yields its URL."""
+    with scrapyd_node(tmp_path / "scrapyd") as (base, _):
+        yield base
 
 
 def test_scrapyd_runs_the_page_spider_to_completion(
@@ -90,10 +108,7 @@ def test_scrapyd_runs_the_page_spider_to_completion(
                                             "WEBTEXT_ALLOW_PRIVATE=True", "AUTOTHROTTLE_ENABLED=False",
                                             "DOWNLOAD_TIMEOUT=2.5", "RETRY_TIMES=1", "RETRY_BACKOFF_BASE=0.1",
                                             "DOWNLOAD_MAXSIZE=1048576", *archive_settings(sample_web.port)])["jobid"]
-    deadline = time.monotonic() + 120
-    while not any(done["id"] == job for done in call(scrapyd, "listjobs.json?project=default")["finished"]):
-        assert time.monotonic() < deadline, "the scrapyd job did not finish in two minutes"
-        time.sleep(0.5)
+    wait_for_job(scrapyd, job, 120)
 
     with sqlite3.connect(store) as db:
         fetched = {url for (url,) in db.execute("SELECT url FROM urls WHERE status='fetched'")}
