@@ -18,7 +18,8 @@ from webtext.core.entrypoint import run_main
 Job = Callable[..., list[str]]
 TOKENIZER_FILES = {"tokenizer.json", "vocab.json", "merges.txt"}
 JOB_FILES = {"manifest.json", "config.json", "report.json", "report.md", "report.html", "DATACARD.md", "report.png",
-             "dead-letters.jsonl", "documents", "domains.csv", "funnel.png", "lengths.png"} | TOKENIZER_FILES
+             "dead-letters.jsonl", "documents", "domains.csv", "domains.png", "funnel.png",
+             "lengths.png"} | TOKENIZER_FILES
 
 
 def run(command: list[str], repo_root: Path) -> subprocess.CompletedProcess[str]:

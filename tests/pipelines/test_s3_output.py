@@ -26,7 +26,7 @@ OUTPUT = "s3://bucket/out"
 OPTIONS = ("--val-fraction=0.25", "--test-fraction=0.1", "--direct_num_workers=1")
 JOB_FILES = {"manifest.json", "config.json", "report.json", "report.md", "report.html", "DATACARD.md", "report.png",
              "dead-letters.jsonl", "tokenizer.json", "vocab.json", "merges.txt", "documents/_index.json",
-             "domains.csv", "funnel.png", "lengths.png"}
+             "domains.csv", "domains.png", "funnel.png", "lengths.png"}
 
 
 def local_env() -> dict[str, str]:
