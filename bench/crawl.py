@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/crawl.py [--quick] [--json PATH]
 
-The sample web serves a few thousand article pages over 26 hosts on 127.0.0.1. Both crawlers
+The sample web serves a few thousand article pages over 24 hosts on 127.0.0.1. Both crawlers
 run in their own process with the same Scrapy settings (robots.txt, concurrency, the hosts-file
 resolver; AutoThrottle off so politeness delays do not hide the overhead): `webtext crawl pages`
 reads the URLs from the link store and writes WARC files and store updates; the baseline spider
