@@ -76,13 +76,14 @@ def many_warcs(sample_warc: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 @pytest.fixture(scope="session")
-def reported_job(sample_web: RunningSampleWeb, sample_warc: Path, small_tokenizer: Path,
+def reported_job(sample_web: RunningSampleWeb, sample_warc: Path,
                  tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    """The output of one run of the main job on the sample web's WARC files with its evaluation sets:
-    shards, documents files, report and data card, read by the tests of what the job reports."""
+    """The output of one run of the main job on the sample web's WARC files with its evaluation sets, in
+    two phases (a trained tokenizer) on two workers: shards, documents files, report and data card, read
+    by the tests of what the job reports (marked `xdist_group("reported_job")`, so one worker runs it)."""
     out = tmp_path_factory.mktemp("reported") / "corpus"
-    command = _job_command(f"{sample_warc}/*.warc.gz", out, f"--tokenizer={small_tokenizer}", "--val-fraction=0.1",
-                           "--test-fraction=0.1", "--eval", *sample_web.eval_sets)
+    command = _job_command(f"{sample_warc}/*.warc.gz", out, "--vocab-size=512", "--val-fraction=0.1",
+                           "--test-fraction=0.1", "--direct_num_workers=2", "--eval", *sample_web.eval_sets)
     result = subprocess.run(command, capture_output=True, text=True, cwd=repo_root, timeout=270)
     assert result.returncode == 0, result.stderr[-3000:]
     (out.parent / "stdout.txt").write_text(result.stdout, encoding="utf-8")  # the job's summary line

@@ -20,7 +20,7 @@ from webtext.pipelines.report_sections import percent
 SECTIONS = ["Dataset Summary", "Dataset Structure", "Files", "Fields", "Splits", "Dataset Creation", "Source Data",
             "Processing", "Languages", "Domains", "Sizes", "Considerations for Using the Data", "Known Limitations",
             "Licensing Information", "How to load it", "About this card"]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reported_job")]  # one worker builds the job
 
 
 def _card(job: Path) -> tuple[dict[str, Any], str]:

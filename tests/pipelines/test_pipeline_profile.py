@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -86,26 +85,15 @@ def test_words_per_document_fall_in_power_of_two_buckets(local_pipeline: Callabl
         assert_that(histogram, equal_to([[[1, 2, 2], [2, 4, 2], [4, 8, 2], [8, 16, 1], [256, 512, 1]]]))
 
 
-@pytest.fixture(scope="module")
-def job_output(sample_warc: Path, job_command: Callable[..., list[str]], tmp_path_factory: pytest.TempPathFactory,
-               repo_root: Path) -> Path:
-    """The main job on the sample web, in two phases (a trained tokenizer), on two workers."""
-    output = tmp_path_factory.mktemp("profile") / "corpus"
-    command = job_command(f"{sample_warc}/*.warc.gz", output, "--vocab-size=512", "--val-fraction=0.1",
-                          "--test-fraction=0.1", "--direct_num_workers=2")
-    result = subprocess.run(command, capture_output=True, text=True, cwd=repo_root, timeout=270)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return output
-
-
 @pytest.mark.slow
-def test_the_job_profiles_its_kept_documents(job_output: Path) -> None:
-    report = json.loads((job_output / "report.json").read_text())
-    documents = pd.read_parquet(job_output / "documents")  # every kept document
+@pytest.mark.xdist_group("reported_job")
+def test_the_job_profiles_its_kept_documents(reported_job: Path) -> None:
+    report = json.loads((reported_job / "report.json").read_text())
+    documents = pd.read_parquet(reported_job / "documents")  # every kept document
     kept = len(documents)
     assert kept == sum(n for reason, n in report["accounting"].items() if reason.startswith("kept:")) > 0
     expected = Counter(registered_domain(url_domain(url)) for url in documents["url"])
-    assert read_domains(str(job_output / "domains.csv")) == expected
+    assert read_domains(str(reported_job / "domains.csv")) == expected
     assert report["domains"]["documents"] == kept and report["domains"]["distinct"] == len(expected)
     top = report["domains"]["top"]
     assert [d["documents"] for d in top] == sorted((d["documents"] for d in top), reverse=True)
@@ -118,12 +106,12 @@ def test_the_job_profiles_its_kept_documents(job_output: Path) -> None:
     assert report["webtext"]["common"] == sum(1 for domain in platforms if expected[domain])
     words = documents["text"].str.split().str.len().to_numpy()
     assert report["lengths"]["words"] == [list(row) for row in length_histogram(words)]
-    tokens = np.concatenate([np.diff(ShardSet.open(job_output, split).doc_offsets) - 1
+    tokens = np.concatenate([np.diff(ShardSet.open(reported_job, split).doc_offsets) - 1
                              for split in ("train", "val", "test")])  # without the end-of-text token
     assert report["lengths"]["tokens"] == [list(row) for row in length_histogram(tokens)]
     assert sum(n for _, _, n in report["lengths"]["tokens"]) == kept
     for name in ("report.png", "funnel.png", "domains.png", "lengths.png"):
-        assert_png_drawn(job_output / name)
+        assert_png_drawn(reported_job / name)
 
 
 def test_documents_a_web_archive_served_are_counted(local_pipeline: Callable[..., TestPipeline]) -> None:

@@ -22,6 +22,8 @@ from webtext.sampleweb.server import RunningSampleWeb
 from tests.browser import Chromium
 from tests.conftest import assert_png_drawn
 
+pytestmark = pytest.mark.xdist_group("reported_job")  # one worker builds the job the tests read
+
 
 def _report(job: Path) -> dict[str, Any]:
     return json.loads((job / "report.json").read_text())
