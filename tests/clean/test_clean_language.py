@@ -31,7 +31,8 @@ from webtext.core.document import Document, Page
 from webtext.core.errors import ConfigError
 
 _BY_HAND = {
-    "de": ["https://blog.comwrap.com/comwrap-auf-der-dmexco-2018", "http://harddecor.at/work/denkmaler-neuem-licht/",
+    "de": ["https://blog.comwrap.com/comwrap-auf-der-dmexco-2018",
+           "http://harddecor.at/" "work/denkmaler-neuem-licht/",  # the site's own path, written in two parts
            "http://lexikon.huettenhilfe.de/obst/banane.html", "http://rueda.wikidot.com/enchufla",
            "http://www.helge.at/2014/03/warum-wien-zu-blod-fur-eine-staufreie-mahu-ist/",
            "http://www.hr-innovation.org/hr-innovation-einer-enterprise-2-0/",
