@@ -37,7 +37,8 @@ against recall and default (balanced) mode: the second extraction runs on 32 pag
 of 2661, "without" leaked from 186 to 187 of 2641 (on rhein-neckar-loewen.de, which had no text
 before), pages without text from 2 to 0; F1 on the 92 stays 0.964. A ratio of 2 takes 5 more pages
 and leaks 5 more snippets for one fewer found; balanced mode as the fallback finds 6 fewer (it
-keeps 10 words of onlinemarketing.de). The page is parsed once (`parse_html`); the metadata is
+keeps 10 words of onlinemarketing.de). The page is parsed once (`parse_html`), from its own bytes
+where they are its text in UTF-8 (`utf8_body`) rather than from the text encoded again; the metadata is
 read from the tree first, then extraction prunes that tree itself rather than a copy of it, as
 `bare_extraction` would make (0.45 ms a page); the rare recall extraction parses the page again.
 Title, date and text are the same as before on all 975 pages.
@@ -58,6 +59,7 @@ taglines that mark a mirror are boilerplate that extraction removes.
 
 from __future__ import annotations
 
+import codecs
 import inspect
 import logging
 import re
@@ -98,9 +100,11 @@ _TAG = re.compile(rb"<(?:!doctype|html|head|body|meta|title|div|p)\b", re.IGNORE
 _LANG_XPATH = XPath('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"'
                     ' or @property="og:locale"]/@content')  # one pass over the tree, in document order
 _SUBTAG_END = re.compile(r"[-_,;\s]")
-# The characters XML forbids, as UTF-8: C0 controls but tab, newline and carriage return; U+FFFE/F.
+# The characters XML forbids: C0 controls but tab, newline and carriage return (as UTF-8 bytes);
+# U+FFFE and U+FFFF (looked for in the text: a search for a character wider than any in a string
+# returns at once, and most pages are Latin-1 strings).
 _XML_FORBIDDEN_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_XML_FORBIDDEN_NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_XML_FORBIDDEN_NONCHARS = ("\ufffe", "\uffff")
 
 
 def new_document(page: Page) -> Document:
@@ -156,8 +160,17 @@ def _needs_repair(html: str) -> bool:
     return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
 
 
-def parse_html(html: str) -> HtmlElement | None:
-    """The page `html` parsed as trafilatura's `load_html` parses it, faster where it can be.
+def utf8_body(page: Page, html: str, encoding: str) -> bytes | None:
+    """`page.body` where it is exactly `html` (decoded from it as `encoding`) in UTF-8, else None:
+    UTF-8 without a byte order mark, and no byte replaced by U+FFFD (or the page has that character)."""
+    if encoding == "utf-8" and not page.body.startswith(codecs.BOM_UTF8) and "\ufffd" not in html:
+        return page.body
+    return None
+
+
+def parse_html(html: str, data: bytes | None = None) -> HtmlElement | None:
+    """The page `html` parsed as trafilatura's `load_html` parses it, faster where it can be;
+    `data` is `html` in UTF-8 where the caller has it (`utf8_body`: most pages), saving its encoding.
 
     `load_html` deletes the characters XML forbids with a regular expression over the whole page,
     0.4-0.9 ms a page (measured on the 92 benchmark pages), though real pages almost never contain
@@ -167,9 +180,10 @@ def parse_html(html: str) -> HtmlElement | None:
     page, and any tree `load_html` would parse again or reject (fewer than two children), goes
     to `load_html`. The two give the same extraction, title and date on all 975 real pages of
     `../shared/data` (`tests/clean/test_clean_extract.py`)."""
-    data = html.encode("utf-8", "surrogatepass")
+    if data is None:
+        data = html.encode("utf-8", "surrogatepass")
     if (len(data.translate(None, _XML_FORBIDDEN_BYTES)) != len(data)
-            or any(nonchar in data for nonchar in _XML_FORBIDDEN_NONCHARS) or _needs_repair(html)):
+            or any(nonchar in html for nonchar in _XML_FORBIDDEN_NONCHARS) or _needs_repair(html)):
         return load_html(html)
     try:
         tree = fromstring(data, parser=HTML_PARSER)
@@ -240,10 +254,10 @@ def main_text(html: str, tree: HtmlElement, url: str, settings: ExtractSettings)
     return text, "precision"
 
 
-def _extract(html: str, url: str, settings: ExtractSettings) -> Extraction:
-    """The main text of the page `html` and, with `with_metadata`, its metadata (read first, since
-    extraction prunes the tree)."""
-    tree = parse_html(html)
+def _extract(html: str, data: bytes | None, url: str, settings: ExtractSettings) -> Extraction:
+    """The main text of the page `html` (`data` in UTF-8, if known) and, with `with_metadata`, its
+    metadata (read first, since extraction prunes the tree)."""
+    tree = parse_html(html, data)
     if tree is None:
         return Extraction("", "")
     if not settings.with_metadata:
@@ -265,7 +279,8 @@ def extract_page(page: Page, settings: ExtractSettings | None = None) -> Documen
     doc.meta["encoding"] = encoding
     doc.meta["wikipedia"] = has_wikipedia_attribution(html)
     try:
-        found = call_with_deadline(lambda: _extract(html, page.url, settings), settings.timeout_s)
+        found = call_with_deadline(lambda: _extract(html, utf8_body(page, html, encoding), page.url, settings),
+                                   settings.timeout_s)
     except DeadlineExceeded:
         return doc.dropped(reasons.CLEAN_TIMEOUT)
     except Exception as error:  # a bug in a dependency must not stop the pipeline

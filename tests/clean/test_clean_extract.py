@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import random
 import re
@@ -16,7 +17,8 @@ from lxml.etree import tostring
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from webtext.clean import extract
-from webtext.clean.extract import declared_language, extract_page, main_text, parse_html
+from webtext.clean.encoding import decode_body
+from webtext.clean.extract import declared_language, extract_page, main_text, parse_html, utf8_body
 from webtext.clean.settings import ExtractSettings
 from webtext.clean.stage import clean_page
 from webtext.core import reasons
@@ -238,12 +240,35 @@ def test_parsed_tree_is_the_one_trafilatura_parses(html: str) -> None:
 
 
 def test_parsed_tree_is_the_one_trafilatura_parses_on_whole_pages(whole_pages: list[Page]) -> None:
+    from_body = 0
     for page in whole_pages:
-        html = page.body.decode("utf-8", "replace")
-        tree, expected = parse_html(html), load_html(html)
-        assert (tree is None) == (expected is None), page.url
-        if tree is not None and expected is not None:
-            assert tostring(tree) == tostring(expected), page.url
+        html, encoding = decode_body(page.body, page.header("Content-Type"))
+        data = utf8_body(page, html, encoding)
+        from_body += data is not None
+        expected = load_html(html)
+        for tree in (parse_html(html), parse_html(html, data)):
+            assert (tree is None) == (expected is None), page.url
+            if tree is not None and expected is not None:
+                assert tostring(tree) == tostring(expected), page.url
+    assert from_body >= len(whole_pages) // 2  # most real pages are parsed from their own bytes
+
+
+@pytest.mark.parametrize(("body", "content_type", "own_bytes"), [
+    ("<p>caf\u00e9 \u4e2d\u6587</p>".encode(), "text/html; charset=utf-8", True),
+    ("<p>caf\u00e9</p>".encode(), "text/html", True),  # undeclared, valid UTF-8
+    (codecs.BOM_UTF8 + b"<p>bom</p>", "text/html", False),  # decoded without its byte order mark
+    (b"<p>bad \xff byte</p>", "text/html; charset=utf-8", False),  # the byte became U+FFFD
+    ("<p>caf\u00e9</p>".encode("cp1252"), "text/html; charset=windows-1252", False),
+])
+def test_a_page_is_parsed_from_its_own_bytes_only_where_they_are_its_text_in_utf8(
+        body: bytes, content_type: str, own_bytes: bool) -> None:
+    page = Page(url="http://x.test/", status=200, headers=(("Content-Type", content_type),), body=body,
+                fetched_at="")
+    html, encoding = decode_body(page.body, content_type)
+    data = utf8_body(page, html, encoding)
+    assert (data is not None) == own_bytes
+    if data is not None:
+        assert data == html.encode("utf-8")
 
 
 def test_extraction_on_the_tree_itself_equals_bare_extraction(whole_pages: list[Page]) -> None:
