@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from webtext.core.config import setting
+from webtext.core.errors import ConfigError
 
 DECONTAMINATION_MODES = ("near", "ngram", "measure")
 
@@ -42,6 +43,24 @@ class DedupSettings:
     max_pieces: int = setting(10, "documents cut into more pieces than this are dropped")
     overlap_ngram: int = setting(8, "n-gram length of the GPT-2 overlap measurement")
     bloom_fp_rate: float = setting(1e-8, "false-positive rate of the overlap Bloom filter")
+
+    def __post_init__(self) -> None:
+        # Checked here, so `webtext dedup` and the main job both stop with one line before any
+        # work starts, not inside a worker (LSH banding needs 0 < threshold < 1).
+        if not 0 < self.threshold < 1:
+            raise ConfigError(f"--threshold must be between 0 and 1, both excluded (got {self.threshold})")
+        if not 0 < self.bloom_fp_rate < 1:
+            raise ConfigError(f"--bloom-fp-rate must be between 0 and 1, both excluded (got {self.bloom_fp_rate})")
+        for flag, value in (("--shingle-size", self.shingle_size), ("--num-perm", self.num_perm),
+                            ("--max-bucket-representatives", self.max_bucket_representatives),
+                            ("--batch-size", self.batch_size), ("--contamination-ngram", self.contamination_ngram),
+                            ("--overlap-ngram", self.overlap_ngram)):
+            if value < 1:
+                raise ConfigError(f"{flag} must be 1 or more (got {value})")
+        for flag, value in (("--contamination-margin", self.contamination_margin),
+                            ("--min-piece-chars", self.min_piece_chars), ("--max-pieces", self.max_pieces)):
+            if value < 0:
+                raise ConfigError(f"{flag} must be 0 or more (got {value})")
 
 
 @dataclass(frozen=True)

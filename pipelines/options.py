@@ -118,9 +118,7 @@ def resolve(args: argparse.Namespace, options: PipelineOptions) -> JobConfig:
     if job.tokenizer != TRAIN_TOKENIZER and not FileSystems.exists(job.tokenizer):
         raise ConfigError(f"tokenizer not found: {job.tokenizer} (pass a tokenizer.json, or --tokenizer train)")
     check_output(job.output.rstrip("/") or "/", job.overwrite)
-    dedup = from_namespace(DedupSettings, args)
-    if not 0 < dedup.threshold <= 1:
-        raise ConfigError(f"--threshold must be in (0, 1], not {dedup.threshold}")
+    dedup = from_namespace(DedupSettings, args)  # checks its own ranges (`DedupSettings.__post_init__`)
     shards, bpe = from_namespace(ShardSettings, args), from_namespace(TrainSettings, args)
     documents = from_namespace(DocumentSettings, args)
     for name, value in (("shard-bytes", shards.shard_bytes), ("tokenize-batch", shards.tokenize_batch),

@@ -68,3 +68,19 @@ def test_a_missing_required_flag_is_named_in_one_line(tmp_path: Path, capsys, gi
                                                       missing: str) -> None:
     assert main(["dedup", *given]) == 2
     assert capsys.readouterr().err.startswith(f"error: missing {missing}: give ")
+
+
+@pytest.mark.parametrize(("flag", "value", "message"), [
+    ("--threshold", "1", "--threshold must be between 0 and 1, both excluded (got 1.0)"),
+    ("--threshold", "0", "--threshold must be between 0 and 1, both excluded (got 0.0)"),
+    ("--num-perm", "0", "--num-perm must be 1 or more (got 0)"),
+    ("--shingle-size", "-1", "--shingle-size must be 1 or more (got -1)"),
+    ("--max-pieces", "-1", "--max-pieces must be 0 or more (got -1)"),
+])
+def test_a_setting_out_of_range_is_one_error_line_before_any_work(corpus, tmp_path: Path, capsys, flag: str,
+                                                                  value: str, message: str) -> None:
+    source = tmp_path / "docs.jsonl"
+    write_documents(source, corpus.docs[:5])
+    assert main(["dedup", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), f"{flag}={value}"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"
+    assert not list(tmp_path.glob("out*"))

@@ -140,7 +140,8 @@ def test_help_lists_the_pipeline_options(repo_root: Path) -> None:
     (["--documents-bytes=0"], "error: --documents-bytes must be at least 1 (got 0)"),
     (["--tokenizer-sample-bytes=2 parsecs"], "beam run pipelines/webtext.py: error: argument --tokenizer-sample-bytes: "
                                             "not a size"),
-    (["--threshold=1.5"], "error: --threshold must be in (0, 1], not 1.5"),
+    (["--threshold=1.5"], "error: --threshold must be between 0 and 1, both excluded (got 1.5)"),
+    (["--threshold=1"], "error: --threshold must be between 0 and 1, both excluded (got 1.0)"),
     (["--min-wrods=3"], "error: unknown option(s): --min-wrods (see"),  # as typed, not as Beam renames it
 ])
 def test_bad_configuration_fails_before_work_with_one_line(args: list[str], message: str, sample_warc: Path,
