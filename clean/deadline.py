@@ -23,7 +23,11 @@ code, can leave its lock taken and hang every later call.
 
 The granularity is the same as a signal's: a Python-level signal
 handler also runs only between bytecodes, so neither interrupts one long C call. Callers bound
-those separately by bounding the input (`ExtractSettings.max_bytes`).
+those separately by bounding the input (`ExtractSettings.max_bytes`). A call that returns after
+its deadline raises `DeadlineExceeded` as it returns: the interrupt may have come too late, or
+have been swallowed where it landed (Python code that C calls back and whose exceptions are only
+reported, such as a `__del__`, or lxml's element class lookup), and the call ran on to its end.
+Whether a call ran too long so depends on its time alone.
 
 Measured (`tests/clean/test_clean_deadline.py`, and inside a multi-process Beam pipeline in
 `tests/clean/test_clean_beam.py`): a pure-Python loop with a 0.05 s limit stops within a few
@@ -138,6 +142,11 @@ def call_with_deadline(fn: Callable[[], T], seconds: float) -> T:
         raise ValueError(f"a deadline must be positive, not {seconds}")
     watch = _WATCHDOG.arm(seconds)
     try:
-        return fn()
+        result = fn()
     finally:
         _WATCHDOG.disarm(watch)
+    # The interrupt may have come too late, or been swallowed by code that C calls back (see the
+    # module docstring), and the call ran on: it has still run too long.
+    if watch.interrupted or time.monotonic() > watch.deadline:
+        raise DeadlineExceeded
+    return result

@@ -12,6 +12,12 @@ import pytest
 from webtext.clean.deadline import _WATCHDOG, DeadlineExceeded, call_with_deadline
 
 
+def _busy(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
 def _spin() -> None:
     while True:
         pass
@@ -69,6 +75,25 @@ def test_calls_ending_near_their_deadline_leave_no_stray_interrupt() -> None:
     assert set(outcomes) <= {0, 1}
     for _ in range(100):  # an interrupt left pending would be raised in this loop
         time.sleep(0.001)
+
+
+def test_a_call_that_swallows_its_interrupt_still_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Code that C calls back (lxml's element class lookup, a __del__) may swallow the interrupt,
+    # and the call then runs on to its end: it has still run past its deadline.
+    swallowed: list[type[BaseException] | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: swallowed.append(unraisable.exc_type))
+
+    class Slow:
+        def __del__(self) -> None:  # an exception raised in __del__ is reported, not raised
+            _busy(0.3)
+
+    def call() -> str:
+        Slow()
+        return "done"
+
+    with pytest.raises(DeadlineExceeded):
+        call_with_deadline(call, 0.05)
+    assert swallowed == [DeadlineExceeded]  # delivered where it could not stop the call
 
 
 def test_errors_of_the_call_propagate() -> None:
