@@ -51,3 +51,7 @@ def test_generated_pages_are_distinct_with_the_planted_near_duplicates(scale_pag
     similar = (signatures[:, None, :] == signatures[None, :, :]).mean(axis=-1) >= settings.threshold
     pairs = {(int(i), int(j)) for i, j in zip(*np.nonzero(np.tril(similar, k=-1)), strict=True)}
     assert pairs == {(max(pair), min(pair)) for pair in planted}
+    # LSH misses a copy of Jaccard s with probability (1 - s^r)^b; every copy here has s >= 0.9
+    missed = generator.expected_misses(120, 9, 13, settings.shingle_size)
+    assert 0 < missed <= len(planted) * (1 - 0.9 ** 13) ** 9
+    assert generator.expected_misses(120, 128, 1, settings.shingle_size) < 1e-9  # any equal value: a candidate
