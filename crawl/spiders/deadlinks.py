@@ -46,6 +46,8 @@ _NOT_FOUND = re.compile(
 
 def is_parked(link_url: str, final_url: str) -> bool:
     """Whether the redirects of `link_url` ended on a parking or domain-sale site that is not its own."""
+    if final_url == link_url:  # not redirected (most pages): its own site, whatever that is
+        return False
     link_host, final_host = (urlsplit(u).hostname or "" for u in (link_url, final_url))
     return any(_within(final_host, site) and not _within(link_host, site) for site in PARKING_HOSTS)
 

@@ -174,3 +174,27 @@ def test_fetched_pages_cover_every_fetched_url_once(sample_web: RunningSampleWeb
     expected = {t.normalized for t in sample_web.truth.values() if t.fetched}
     assert len(pages) == len(expected)
     assert all(page.reddit and page.status == 200 for page in pages)
+
+
+def test_an_answer_leaves_in_one_send(sample_web: RunningSampleWeb) -> None:
+    # Head and body written apart, Nagle's algorithm holds the body back until the client's
+    # delayed acknowledgement of the head (up to 40 ms a page): every crawl of the sample web
+    # waited on it. Written together, the first read returns the whole answer.
+    truth = of_kind(sample_web, "article")[0]
+    host, _, path = truth.url.split("://", 1)[1].partition("/")
+    with socket.create_connection(("127.0.0.1", sample_web.port), timeout=10) as client:
+        client.sendall(f"GET /{path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        first = client.recv(1 << 16)
+    head, _, body = first.partition(b"\r\n\r\n")
+    lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+    length = int(lengths[0])
+    assert 0 < length < 1 << 15 and len(body) == length
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(sample_web: RunningSampleWeb) -> None:
+    with socket.create_connection(("127.0.0.1", sample_web.port), timeout=10) as client:
+        client.sendall(b"POST /api/v1/access_token HTTP/1.1\r\nHost: www.reddit.test\r\nContent-Length: 4\r\n"
+                       b"Expect: 100-continue\r\n\r\n")
+        assert client.recv(1 << 10).startswith(b"HTTP/1.1 100 Continue")  # a buffered answer would wait here
+        client.sendall(b"x=yz")
+        assert client.recv(1 << 16).startswith(b"HTTP/1.1 401")
