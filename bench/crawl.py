@@ -19,7 +19,9 @@ With `--nodes 2` (the default) each run also partitions the same URLs in two (`w
 partition`), crawls both parts at once with two `webtext crawl pages` processes, each with the
 same settings, and merges them: the aggregate rate runs from the first page either node wrote
 to the last (target: at least 1.6 times one node), and each node's peak memory is its crawler's
-plus its writer's. The load average is printed at the start and the end, since the machine may
+plus its writer's. Beside it, the same parts crawled by as many bare spiders at once, against one
+bare spider: what the machine allows any crawler made of Scrapy processes, the ceiling of the
+nodes' ratio. The load average is printed at the start and the end, since the machine may
 be shared.
 """
 
@@ -82,8 +84,9 @@ def bare_crawl(urls_file: str, hosts_file: str, out: str) -> None:
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
     process.start()
-    first, last = done["times"]
-    Path(out).write_text(json.dumps({"pages": done["pages"], "rate": (done["pages"] - 1) / (last - first)}))
+    first, last = done["times"]  # time.monotonic: one clock for every process of the machine
+    Path(out).write_text(json.dumps({"pages": done["pages"], "rate": (done["pages"] - 1) / (last - first),
+                                     "first": first, "last": last}))
 
 
 # Run a command from a small launcher process and print its peak RSS as the kernel saw it. Linux
@@ -174,6 +177,7 @@ def run_nodes(work: Path, web: Any, store: Path, count: int, nodes: int) -> dict
     subprocess.run([sys.executable, "-c", CRAWL, "crawl", "partition", "--store", str(fresh), "--parts", str(nodes),
                     "--warc-dir", str(warc)], check=True, capture_output=True)
     parts = [fresh.parent / "parts" / f"part-{k:03d}" for k in range(nodes)]
+    bare_rate = run_bare_parts(web, parts)
     peaks = measured(*(pages_argv(web, part.with_suffix(".sqlite"), warc / part.name, "--summary",
                                   str(part.with_suffix(".json"))) for part in parts))
     pages = [json.loads(part.with_suffix(".json").read_text())["pages"] for part in parts]
@@ -188,7 +192,24 @@ def run_nodes(work: Path, web: Any, store: Path, count: int, nodes: int) -> dict
     node_rss = [peak / 1024 + float(p["writer_peak_rss_mib"]) for (peak, _), p in zip(peaks, pages, strict=True)]
     # each node's own rate too: their sum is what the nodes reach while both crawl (start-up apart)
     return {"nodes_rate": (count - 1) / span, "node_rss": max(node_rss),
-            "nodes_own_rate": sum(float(p["pages_per_second"]) for p in pages)}
+            "nodes_own_rate": sum(float(p["pages_per_second"]) for p in pages), "bare_nodes_rate": bare_rate}
+
+
+def run_bare_parts(web: Any, parts: list[Path]) -> float:
+    """The ceiling of this machine for the nodes: the URLs of each part crawled by a bare spider, all
+    at once, as the nodes will; the rate of all together, first page of any to last page of any."""
+    outs = []
+    for part in parts:
+        with sqlite3.connect(part.with_suffix(".sqlite")) as db:
+            urls = [url for (url,) in db.execute("SELECT url FROM urls WHERE status='pending'")]
+        part.with_suffix(".txt").write_text("".join(u + "\n" for u in urls))
+        outs.append((part.with_suffix(".bare.json"), len(urls)))
+    measured(*([sys.executable, __file__, "--bare-child", str(part.with_suffix(".txt")), str(web.hosts_file),
+                str(out)] for part, (out, _) in zip(parts, outs, strict=True)))
+    done = [json.loads(out.read_text()) for out, _ in outs]
+    if [d["pages"] for d in done] != [n for _, n in outs]:
+        raise SystemExit(f"bare spiders fetched {[d['pages'] for d in done]} of {[n for _, n in outs]} pages")
+    return (sum(n for _, n in outs) - 1) / (max(d["last"] for d in done) - min(d["first"] for d in done))
 
 
 def run_size(work: Path, web: Any, count: int, repeats: int, nodes: int) -> dict[str, float]:
@@ -247,6 +268,10 @@ def main() -> int:
                     emit(rows, args.json, metric=f"pages/s, {count} URLs, {args.nodes} nodes at once vs 1 (bare "
                                                  f"Scrapy: {result['bare_rate']:.1f} pages/s)",
                          figure=result["nodes_rate"], baseline=result["ours_rate"], target=">= 1.6x", unit="pages/s")
+                    emit(rows, args.json, metric=f"pages/s, {count} URLs, {args.nodes} bare spiders at once vs 1 "
+                                                 "(the machine's ceiling for the row above)",
+                         figure=result["bare_nodes_rate"], baseline=result["bare_rate"], target="informational",
+                         unit="pages/s")
                     emit(rows, args.json, metric=f"peak RSS per node, {count} URLs, {args.nodes} nodes vs 1",
                          figure=result["node_rss"], baseline=result["ours_rss"], target="informational", unit="MiB")
                     print(f"  the nodes' own rates (first to last page of each) add up to "
