@@ -66,6 +66,7 @@ http.BaseHTTPRequestHandler.do_POST
 http.BaseHTTPRequestHandler.log_message
 http.BaseHTTPRequestHandler.protocol_version
 http.BaseHTTPRequestHandler.server_version
+http.BaseHTTPRequestHandler.wbufsize
 http.TCPServer.handle_error
 http.TCPServer.daemon_threads
 http.TCPServer.request_queue_size
